@@ -1,0 +1,43 @@
+/*
+ * cli.h: command dispatch.  `drydock [--root DIR] COMMAND [ARGS]`.
+ *
+ * Each command is a function that parses its own flags and returns the
+ * process exit status (0, the container's status, or 125 on error).
+ */
+#ifndef DD_CLI_H
+#define DD_CLI_H
+
+#include <stdbool.h>
+
+struct dd_globals {
+	const char *root; /* state root: --root, $DRYDOCK_ROOT, /var/lib/drydock */
+	const char *self; /* argv[0] */
+};
+
+struct dd_command {
+	const char *name;
+	const char *summary;
+	const char *usage; /* full --help text */
+	int (*run)(int argc, char **argv, struct dd_globals *g);
+};
+
+int dd_cli_main(int argc, char **argv);
+
+/* True (and prints usage on stdout) when argv holds -h or --help. */
+bool dd_cli_wants_help(int argc, char **argv, const struct dd_command *cmd);
+
+/* Print "drydock: <msg>" and "See 'drydock CMD --help'." and return 125. */
+int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The commands. */
+int cmd_run(int argc, char **argv, struct dd_globals *g);
+int cmd_ps(int argc, char **argv, struct dd_globals *g);
+int cmd_rm(int argc, char **argv, struct dd_globals *g);
+int cmd_import(int argc, char **argv, struct dd_globals *g);
+int cmd_images(int argc, char **argv, struct dd_globals *g);
+int cmd_rmi(int argc, char **argv, struct dd_globals *g);
+int cmd_info(int argc, char **argv, struct dd_globals *g);
+int cmd_script(int argc, char **argv, struct dd_globals *g);
+
+#endif
