@@ -49,14 +49,20 @@ int dd_not_implemented(struct dd_error *err, int lab, const char *task)
 
 int dd_error_wrap(struct dd_error *err, const char *fmt, ...)
 {
-	char prefix[DD_ERROR_MAX], old[DD_ERROR_MAX];
+	char old[DD_ERROR_MAX];
+	size_t n;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	if (n + 2 < sizeof(err->msg)) {
+		memcpy(err->msg + n, ": ", 2);
+		memccpy(err->msg + n + 2, old, '\0', sizeof(err->msg) - n - 2);
+		err->msg[sizeof(err->msg) - 1] = '\0';
+	}
 	return -1;
 }
 

@@ -44,10 +44,11 @@ struct dd_stage {
 	int (*parent)(struct dd_container *c, struct dd_error *err);
 	int (*child)(struct dd_container *c, struct dd_error *err);
 	void (*cleanup)(struct dd_container *c);
-	/* Reports whether the lab is done, without side effects: calls the
-	 * lab's code on harmless input and returns false when it answers
-	 * "not implemented".  Used by `drydock info`. */
-	bool (*implemented)(void);
+	/* Calls the lab's code on harmless input, so `drydock info` can tell
+	 * whether the lab is done: core runs it in a throwaway child with
+	 * private mount, UTS and IPC namespaces; any answer but "not
+	 * implemented" means done. */
+	int (*selftest)(struct dd_error *err);
 };
 
 /* The pipeline, in phase order, NULL-terminated. */
@@ -59,6 +60,9 @@ int dd_stages_prepare(struct dd_container *c, struct dd_error *err);
 int dd_stages_parent(struct dd_container *c, struct dd_error *err);
 int dd_stages_child(struct dd_container *c, struct dd_error *err);
 void dd_stages_cleanup(struct dd_container *c);
+
+/* Is this stage's lab done?  Runs its selftest in a throwaway child. */
+bool dd_stage_implemented(const struct dd_stage *s);
 
 /* Decide what to do with a hook's failure: returns 0 (warned, carry on)
  * or -1 (err says why). */

@@ -1,0 +1,119 @@
+/*
+ * pid.c: chapter 05, PID 1 and reaping (lab 05).
+ *
+ * In a new PID namespace the first process is PID 1, the namespace's
+ * init.  Orphans are re-parented to it, and it must wait(2) for them or
+ * they stay zombies.  The kernel also protects PID 1: a signal without
+ * a handler is not delivered to it, so a plain program as PID 1 ignores
+ * SIGTERM.  With --init, drydock's child stays behind as a tiny init:
+ * it forks the command, forwards signals to it, reaps every zombie, and
+ * exits with the command's status.
+ */
+#include "pid.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "chapters/01-process/process.h"
+
+/* BEGIN SOLUTION: signal handling for the init: remember which signal arrived so the loop can forward it */
+static volatile sig_atomic_t init_pending[NSIG];
+
+static void init_note_signal(int sig)
+{
+	init_pending[sig] = 1;
+}
+
+static const int init_forwarded[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT,
+};
+/* END SOLUTION */
+
+int pid_init_loop(pid_t main_pid, int *exit_code, struct dd_error *err)
+{
+	/* BEGIN SOLUTION: forward signals to main_pid and reap every child with waitpid(-1) until main_pid has exited; return its exit code */
+	struct sigaction sa = { .sa_handler = init_note_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(init_forwarded) / sizeof(init_forwarded[0]); i++)
+		sigaction(init_forwarded[i], &sa, NULL);
+
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+
+		for (size_t i = 0; i < sizeof(init_forwarded) / sizeof(init_forwarded[0]); i++) {
+			int sig = init_forwarded[i];
+
+			if (init_pending[sig]) {
+				init_pending[sig] = 0;
+				kill(main_pid, sig);
+			}
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			return dd_fail(err, errno, "Init cannot wait for its children");
+		if (pid == main_pid)
+			return proc_exit_code(status, exit_code, err);
+		/* Any other pid was an orphan: waiting for it was the point. */
+	}
+	/* END SOLUTION */
+}
+
+static int pid_child(struct dd_container *c, struct dd_error *err)
+{
+	int code = DD_EXIT_ERROR;
+	pid_t main_pid;
+
+	if (!c->cfg->init)
+		return 0; /* the command itself is PID 1, as with Docker */
+	if (!(c->cfg->namespaces & CLONE_NEWPID))
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "--init needs a PID namespace (not --pid host)");
+
+	/* Ask before forking: an init that cannot run must not be started. */
+	if (!dd_stage_implemented(&pid_stage))
+		return dd_not_implemented(err, 5, "the --init process (pid_init_loop)");
+	main_pid = fork();
+	if (main_pid < 0)
+		return dd_fail(err, errno, "Cannot fork the command under --init");
+	if (main_pid == 0)
+		return 0; /* the command: go on to exec */
+
+	/* The init: the start report is the command's to send. */
+	close(c->sync_fd);
+	if (pid_init_loop(main_pid, &code, err) < 0) {
+		dd_error_print(err);
+		_exit(DD_EXIT_ERROR);
+	}
+	_exit(code);
+}
+
+static bool pid_wanted(const struct dd_config *cfg)
+{
+	return cfg->init;
+}
+
+/* Runs in a throwaway child without children: a real init loop finds
+ * none to wait for (ECHILD) and returns at once. */
+static int pid_selftest(struct dd_error *err)
+{
+	int code;
+
+	return pid_init_loop(getpid(), &code, err);
+}
+
+const struct dd_stage pid_stage = {
+	.name = "pid",
+	.chapter = 5,
+	.summary = "an init that reaps zombies (--init)",
+	.phase = DD_PHASE_INIT,
+	.namespaces = CLONE_NEWPID,
+	.wanted = pid_wanted,
+	.child = pid_child,
+	.selftest = pid_selftest,
+};
