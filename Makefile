@@ -26,8 +26,7 @@ PREFIX ?= /usr/local
 DRYDOCK := $(BUILD)/drydock
 RUNNER := $(DRYDOCK) script scripts/lab/run.lua
 
-.PHONY: all deps demo test unit check grade handout selfcheck bench vm-test \
-	install clean help
+.PHONY: all deps demo test unit check grade handout selfcheck bench install clean help
 .DELETE_ON_ERROR:
 
 all: $(DRYDOCK) $(BUILD)/drydock.so $(BUILD)/ddprobe $(BUILD)/ddhandout $(IMAGES)
@@ -41,7 +40,6 @@ help:
 	@echo "make grade                 all labs; results in $(BUILD)/grade/"
 	@echo "make handout LAB=NN DEST=dir   a student tree for lab NN"
 	@echo "make bench                 benchmarks against crun, runc, podman, tar"
-	@echo "make vm-test               the whole suite inside a cgroup v2 VM"
 
 deps:
 	sh scripts/install-deps.sh
@@ -108,10 +106,6 @@ selfcheck: all unit
 bench: all
 	sh scripts/install-deps.sh --bench
 	sh tests/bench/run.sh
-
-vm-test:
-	sh scripts/install-deps.sh --vm
-	sh tests/vm/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drydock/images

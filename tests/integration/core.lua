@@ -1,0 +1,64 @@
+-- The engine around the chapters: images, names, flags, the container
+-- list.  Not part of any lab (lab = 0): `make test` runs these, grading
+-- does not.
+local T = require "ddtest"
+
+T.test{lab = 0, name = "a missing image gives 125 and names it", function()
+  local image = T.random_name("no-such-image-")
+  local r = T.run{image = image, cmd = {"true"}}
+  T.eq(r.exit_code, 125, "exit code")
+  T.match(r.stderr, image, "the message names the image")
+end}
+
+T.test{lab = 0, name = "bad flags give 125 and start nothing", function()
+  local cases = {
+    {"-v", "nocolon"}, {"-e", "=value"}, {"--" .. T.random_name("bogus")},
+    {"-v", "relative:/x"}, {"--uts", "private"}, {"-w", "relative"},
+  }
+  for _, flags in ipairs(cases) do
+    local r = T.run{extra = flags, cmd = {"true"}}
+    T.eq(r.exit_code, 125, "exit code of run " .. table.concat(flags, " "))
+    T.match(r.stderr, "drydock run %-%-help", "usage hint for " .. table.concat(flags, " "))
+  end
+  local ps = dd.exec{os.getenv("DRYDOCK_BIN"), "ps", "-aq"}
+  T.eq(ps.stdout, "", "containers left by the bad runs")
+end}
+
+T.test{lab = 0, name = "a stopped container stays listed until rm", function()
+  local name = T.random_name("keep")
+  local code = T.random_exit_code()
+  local r = T.run{rm = false, name = name, cmd = {"sh", "-c", "exit " .. code}}
+  T.eq(r.exit_code, code, "exit code")
+  local ps = dd.exec{os.getenv("DRYDOCK_BIN"), "ps", "-a"}
+  T.match(ps.stdout, name, "ps -a lists the container")
+  T.match(ps.stdout, "Exited %(" .. code .. "%)", "ps -a shows its exit code")
+  r = T.run{rm = false, name = name, cmd = {"true"}}
+  T.eq(r.exit_code, 125, "a second container with the same name")
+  local rm = dd.exec{os.getenv("DRYDOCK_BIN"), "rm", name}
+  T.eq(rm.exit_code, 0, "rm exit code")
+  ps = dd.exec{os.getenv("DRYDOCK_BIN"), "ps", "-aq"}
+  T.eq(ps.stdout, "", "containers after rm")
+end}
+
+T.test{lab = 0, name = "built-in images are imported on first use into a new root", function()
+  local root = T.tmpdir()
+  local r = T.run{root = root, image = "busybox", cmd = {"true"}}
+  T.eq(r.exit_code, 0, "exit code in a fresh state root")
+  local images = dd.exec{os.getenv("DRYDOCK_BIN"), "--root", root, "images", "-q"}
+  T.ok(#images.stdout > 0, "the fresh root lists the imported image")
+end}
+
+T.test{lab = 0, name = "info lists every chapter with its lab", function()
+  local info = dd.info()
+  T.ok(#info.chapters >= 16, "number of chapters listed")
+  for _, c in ipairs(info.chapters) do
+    T.ok(c.implemented ~= nil, "chapter " .. c.chapter .. " says implemented or not")
+  end
+  T.match(info.cgroup_mode, "^[vh]", "cgroup mode")
+end}
+
+T.test{lab = 0, name = "an invalid hostname is refused with 125", function()
+  local r = T.run{hostname = "-bad_" .. T.random_name("x"), cmd = {"true"}}
+  T.eq(r.exit_code, 125, "exit code")
+  T.match(r.stderr, "hostname", "the message is about the hostname")
+end}
