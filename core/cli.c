@@ -4,11 +4,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "error.h"
 #include "run_opts.h"
+#include "util.h"
 
 #define DEFAULT_ROOT "/var/lib/drydock"
 
@@ -82,6 +85,7 @@ int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
 int dd_cli_main(int argc, char **argv)
 {
 	struct dd_globals g = { .root = getenv("DRYDOCK_ROOT"), .self = argv[0] };
+	_cleanup_free_ char *abs_root = NULL;
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -99,6 +103,17 @@ int dd_cli_main(int argc, char **argv)
 	}
 	if (!g.root || !*g.root)
 		g.root = DEFAULT_ROOT;
+	/* Paths under the root end up in config.json and in the child after
+	 * it changed directory: keep them absolute. */
+	if (g.root[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) || !(abs_root = dd_strdup_printf("%s/%s", cwd, g.root))) {
+			fprintf(stderr, "drydock: Cannot make the state root '%s' absolute\n", g.root);
+			return DD_EXIT_ERROR;
+		}
+		g.root = abs_root;
+	}
 	if (i >= argc) {
 		print_main_usage(stderr);
 		return DD_EXIT_ERROR;

@@ -116,6 +116,25 @@ static int refuse_unsupported(const struct dd_run_opts *o, struct dd_error *err)
 	return 0;
 }
 
+/* A signal while the container is being prepared: stop and clean up
+ * instead of dying with half a container on disk. */
+static volatile sig_atomic_t interrupted;
+
+static void note_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = note_interrupt };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 struct run_ctx {
 	const char *root;
 	struct dd_state st;
@@ -175,8 +194,14 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 		dd_run_opts_release(&o);
 		return dd_cli_usage_error("run", "%s", err.msg);
 	}
+	catch_interrupts();
 	if (prepare_container(&r, &o, &err) < 0)
 		goto fail;
+	if (interrupted) {
+		dd_fail(&err, 0, "Interrupted by signal %d before the container started",
+			(int)interrupted);
+		goto fail;
+	}
 
 	memcpy(c.id, r.st.id, sizeof(c.id));
 	c.name = r.st.name;
