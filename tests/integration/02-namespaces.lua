@@ -24,3 +24,10 @@ T.test{lab = 2, name = "--uts host and --pid host share the host's namespaces", 
   T.eq(r.probe.ns.pid, host.pid, "pid namespace with --pid host")
   T.neq(r.probe.ns.mnt, host.mnt, "mount namespace is still new")
 end}
+
+T.test{lab = 2, name = "the command is PID 1 of its namespace", function()
+  local r = T.run{cmd = {T.probe, "pid", "ppid"}}
+  T.eq(r.exit_code, 0, "probe exit code")
+  T.eq(r.probe.pid, 1, "the probe's pid inside")
+  T.eq(r.probe.ppid, 0, "its parent pid (outside the namespace: 0)")
+end}

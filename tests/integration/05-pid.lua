@@ -1,13 +1,6 @@
 -- Lab 05: PID 1 inside the container, and an init that reaps.
 local T = require "ddtest"
 
-T.test{lab = 5, name = "the command is PID 1 of its namespace", function()
-  local r = T.run{cmd = {T.probe, "pid", "ppid"}}
-  T.eq(r.exit_code, 0, "probe exit code")
-  T.eq(r.probe.pid, 1, "the probe's pid inside")
-  T.eq(r.probe.ppid, 0, "its parent pid (outside the namespace: 0)")
-end}
-
 T.test{lab = 5, name = "zombies are reaped with --init", function()
   local n = math.random(2, 5)
   local r = T.run{init = true, cmd = {T.probe, "--orphans", tostring(n), "pid"}}

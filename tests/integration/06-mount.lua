@@ -1,6 +1,10 @@
 -- Lab 06: a private mount tree.
--- Until lab 07 is done the container sees the host's directories, which
--- is what makes a leak in either direction visible.
+--
+-- Each test makes a tmpfs of its own on the host and marks it shared, so
+-- a missing MS_PRIVATE shows up as a leak whatever the host's own
+-- propagation is.  Until lab 07 is done the container runs in the host's
+-- root and sees that tmpfs; afterwards it has its own root and mounts at
+-- /mnt there.
 local T = require "ddtest"
 
 local function host_has_source(source)
@@ -9,17 +13,27 @@ local function host_has_source(source)
   end
 end
 
+-- A shared tmpfs on the host, unmounted (with whatever leaked into it)
+-- after the test.
+local function shared_dir()
+  local dir = T.tmpdir()
+  T.eq(dd.exec{"mount", "-t", "tmpfs", "-o", "size=1m", T.random_name("ddpeer-"), dir}.exit_code,
+       0, "mounting the test's tmpfs")
+  T.defer(function() dd.exec{"umount", "-R", "-l", dir} end)
+  T.eq(dd.exec{"mount", "--make-shared", dir}.exit_code, 0, "making it shared")
+  dd.exec{"mkdir", dir .. "/sub"}
+  return dir
+end
+
+local function last_json(text)
+  return dd.json_decode(text:match("([^\n]+)\n?$"))
+end
+
 T.test{lab = 6, name = "a mount made inside is invisible on the host", function()
+  local dir = shared_dir()
+  local target = T.in_host_root and dir .. "/sub" or "/mnt"
   local source = T.random_name("ddin-")
-  T.defer(function()
-    -- Should it have leaked, take it away again.
-    local m = host_has_source(source)
-    while m do
-      dd.exec{"umount", "-l", m.target}
-      m = host_has_source(source)
-    end
-  end)
-  local r = T.run{cmd = {"sh", "-c", "mount -t tmpfs " .. source .. " /mnt && " ..
+  local r = T.run{cmd = {"sh", "-c", "mount -t tmpfs " .. source .. " " .. target .. " && " ..
                          T.probe .. " mounts"}}
   T.eq(r.exit_code, 0, "exit code of mount inside")
   local inside = false
@@ -31,20 +45,17 @@ T.test{lab = 6, name = "a mount made inside is invisible on the host", function(
 end}
 
 T.test{lab = 6, name = "a host mount made after start is invisible inside", function()
-  local dir = T.tmpdir()
+  local dir = shared_dir()
   local source = T.random_name("ddhost-")
   local h = dd.spawn{cmd = {"sh", "-c", "trap '" .. T.probe .. " mounts; exit 0' USR1; " ..
                             "echo ready; while :; do sleep 0.05; done"}}
   T.defer(function() h:kill("KILL"); h:wait() end)
   T.eq(h:read_line(10000), "ready", "the container's first line")
-  local m = dd.exec{"mount", "-t", "tmpfs", source, dir}
-  T.eq(m.exit_code, 0, "mount on the host")
-  T.defer(function() dd.exec{"umount", "-l", dir} end)
+  T.eq(dd.exec{"mount", "-t", "tmpfs", source, dir .. "/sub"}.exit_code, 0, "mount on the host")
   h:kill("USR1")
   local r = h:wait(10)
   T.eq(r.exit_code, 0, "container exit code")
-  local probe = dd.json_decode(r.stdout:match("([^\n]+)\n?$"))
-  for _, mnt in ipairs(probe.mounts) do
+  for _, mnt in ipairs(last_json(r.stdout).mounts) do
     T.neq(mnt.source, source, "a mount inside with the host's new source")
   end
 end}
