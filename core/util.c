@@ -153,7 +153,9 @@ int dd_write_file_atomic(const char *path, const char *data, size_t len, mode_t 
 		}
 		off += n;
 	}
-	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+	/* rename() makes the switch atomic for readers; drydock's state is
+	 * rewritten often and need not survive a power cut, so no fsync. */
+	if (rename(tmp, path) < 0) {
 		int saved = errno;
 		unlink(tmp);
 		return dd_fail(err, saved, "Cannot write '%s'", path);
