@@ -2,7 +2,7 @@
 
 CC ?= cc
 BUILD := build
-PKGS := libarchive jansson lua5.4 libcap libseccomp
+PKGS := libarchive jansson lua5.4
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

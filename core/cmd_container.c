@@ -9,23 +9,9 @@
 
 #include "cli.h"
 #include "container.h"
+#include "util.h"
 
 #define SHORT_ID_LEN 12
-
-/* "5 seconds ago", "3 minutes ago", as Docker prints them. */
-static void format_ago(long long then, char *buf, size_t len)
-{
-	long long d = (long long)time(NULL) - then;
-
-	if (d < 60)
-		snprintf(buf, len, "%lld seconds ago", d < 0 ? 0 : d);
-	else if (d < 3600)
-		snprintf(buf, len, "%lld minutes ago", d / 60);
-	else if (d < 86400)
-		snprintf(buf, len, "%lld hours ago", d / 3600);
-	else
-		snprintf(buf, len, "%lld days ago", d / 86400);
-}
 
 int cmd_ps(int argc, char **argv, struct dd_globals *g)
 {
@@ -62,12 +48,12 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 			printf("%.*s\n", SHORT_ID_LEN, st->id);
 			continue;
 		}
-		format_ago(st->created, created, sizeof(created));
+		dd_format_ago(st->created, created, sizeof(created));
 		if (running) {
-			format_ago(st->started, ago, sizeof(ago));
+			dd_format_ago(st->started, ago, sizeof(ago));
 			snprintf(status, sizeof(status), "Up (since %s)", ago);
 		} else if (st->status == DD_STATUS_EXITED) {
-			format_ago(st->finished, ago, sizeof(ago));
+			dd_format_ago(st->finished, ago, sizeof(ago));
 			snprintf(status, sizeof(status), "Exited (%d) %s", st->exit_code, ago);
 		} else {
 			snprintf(status, sizeof(status), "Created");

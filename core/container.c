@@ -226,7 +226,8 @@ int dd_container_list(const char *root, struct dd_state **out, size_t *n,
 		list = nl;
 		list[count++] = st;
 	}
-	qsort(list, count, sizeof(*list), cmp_created_desc);
+	if (count)
+		qsort(list, count, sizeof(*list), cmp_created_desc);
 	*out = list;
 	*n = count;
 	return 0;

@@ -5,6 +5,19 @@
  * Docker's NAME[:TAG] (tag "latest" when omitted).  The built-in images
  * (busybox, probe) ship as tarballs beside the drydock binary and are
  * imported on first use into whatever state root is in effect.
+ *
+ * On disk:
+ *   <root>/images/<id>/rootfs/       the root file system
+ *   <root>/images/<id>/image.json    {"id", "name", "tag", "created", "size"}
+ *   <root>/images/repositories.json  {"NAME:TAG": "<id>", ...}
+ *   <root>/images/.lock              flock'ed while the store changes
+ *   <root>/tmp/import-XXXXXX/        an import in progress
+ *
+ * The id is the sha256 of the archive's bytes, so importing the same
+ * tarball under a second name only adds a tag.  Importing over an
+ * existing NAME:TAG moves the tag; the image it pointed at is removed
+ * when no other tag and no container refers to it, else it stays as a
+ * dangling image (listed as <none>:<none>, removable by id).
  */
 #ifndef DD_IMAGE_H
 #define DD_IMAGE_H
@@ -37,6 +50,20 @@ int dd_image_list(const char *root, struct dd_image **out, size_t *n,
 
 /* Remove NAME[:TAG] or an id prefix. */
 int dd_image_remove(const char *root, const char *ref, struct dd_error *err);
+
+/* What dd_image_remove_report() did, so `rmi` can say it as Docker does. */
+struct dd_image_removal {
+	char **untagged;  /* "NAME:TAG"s removed, NULL-terminated (may be NULL) */
+	char deleted[65]; /* the id whose files were removed, or "" */
+};
+
+int dd_image_remove_report(const char *root, const char *ref,
+			   struct dd_image_removal *what, struct dd_error *err);
+void dd_image_removal_release(struct dd_image_removal *what);
+
+/* Where the built-in image NAME.tar is looked for: $DRYDOCK_IMAGES, else
+ * images/ beside the drydock binary, else ../share/drydock/images. */
+char *dd_image_builtin_path(const char *name);
 
 void dd_image_release(struct dd_image *img);
 void dd_image_list_free(struct dd_image *list, size_t n);

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -218,6 +219,35 @@ char *dd_strdup_printf(const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	return s;
+}
+
+/* "About a minute ago", "3 hours ago", as Docker prints ages. */
+void dd_format_ago(long long then, char *buf, size_t len)
+{
+	static const struct {
+		long long seconds;
+		const char *unit;
+	} units[] = { { 365 * 86400LL, "year" }, { 30 * 86400LL, "month" },
+		      { 7 * 86400LL, "week" }, { 86400, "day" }, { 3600, "hour" },
+		      { 60, "minute" }, { 1, "second" } };
+	long long d = (long long)time(NULL) - then;
+
+	if (d < 1) {
+		snprintf(buf, len, "Less than a second ago");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		long long k = d / units[i].seconds;
+
+		if (k == 0)
+			continue;
+		if (k == 1)
+			snprintf(buf, len, "%s %s ago", units[i].seconds == 3600 ? "An" : "About a",
+				 units[i].unit);
+		else
+			snprintf(buf, len, "%lld %ss ago", k, units[i].unit);
+		return;
+	}
 }
 
 bool dd_is_dir(const char *path)

@@ -35,6 +35,9 @@ long long dd_parse_size(const char *s);
 /* printf into a new string; NULL on ENOMEM. */
 char *dd_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "About a minute ago", "3 hours ago": how long since then (epoch seconds). */
+void dd_format_ago(long long then, char *buf, size_t len);
+
 bool dd_is_dir(const char *path);
 
 /* Resolve path inside root as the container would see it (symlinks and
