@@ -108,10 +108,16 @@ static int apply_flag(struct dd_run_opts *o, const struct flag *f, const char *v
 		return add_env(o, val, err);
 	case F_ENV_FILE:
 		return dd_read_env_file(val, &o->env, err);
-	case F_VOLUME:
-		if (!strchr(val, ':'))
-			return usage(err, "Invalid volume '%s': expected SRC:DST[:ro]", val);
+	case F_VOLUME: {
+		/* Check it now, so a bad volume is a usage error that starts nothing. */
+		struct dd_config *scratch = dd_config_new();
+		int rc = scratch ? dd_parse_volume(val, scratch, err) : -1;
+
+		dd_config_free(scratch);
+		if (rc < 0)
+			return scratch ? -1 : dd_fail(err, ENOMEM, "Out of memory");
 		return dd_strv_push(&o->volumes, val) < 0 ? dd_fail(err, ENOMEM, "Out of memory") : 0;
+	}
 	case F_TMPFS:
 		if (val[0] != '/')
 			return usage(err, "Invalid tmpfs '%s': it must be an absolute path", val);

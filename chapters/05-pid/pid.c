@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "chapters/01-process/process.h"
+#include "core/cleanup.h"
 
 /* BEGIN SOLUTION: signal handling for the init: remember which signal arrived so the loop can forward it */
 static volatile sig_atomic_t init_pending[NSIG];
@@ -33,20 +34,28 @@ static const int init_forwarded[] = {
 };
 /* END SOLUTION */
 
-int pid_init_loop(pid_t main_pid, int *exit_code, struct dd_error *err)
+int pid_init_signals(pid_t main_pid, struct dd_error *err)
 {
-	/* BEGIN SOLUTION: forward signals to main_pid and reap every child with waitpid(-1) until main_pid has exited; return its exit code */
+	/* BEGIN SOLUTION: install init_note_signal for every signal in init_forwarded */
 	struct sigaction sa = { .sa_handler = init_note_signal };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(init_forwarded) / sizeof(init_forwarded[0]); i++)
-		sigaction(init_forwarded[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
+		if (sigaction(init_forwarded[i], &sa, NULL) < 0)
+			return dd_fail(err, errno, "Cannot catch signal %d in the init",
+				       init_forwarded[i]);
+	return 0;
+	/* END SOLUTION */
+}
 
+int pid_init_loop(pid_t main_pid, int *exit_code, struct dd_error *err)
+{
+	/* BEGIN SOLUTION: reap every child with waitpid(-1), forwarding noted signals to main_pid, until main_pid has exited; return its exit code */
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
 
-		for (size_t i = 0; i < sizeof(init_forwarded) / sizeof(init_forwarded[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++) {
 			int sig = init_forwarded[i];
 
 			if (init_pending[sig]) {
@@ -75,16 +84,20 @@ static int pid_child(struct dd_container *c, struct dd_error *err)
 	if (!(c->cfg->namespaces & CLONE_NEWPID))
 		return dd_fail_kind(err, DD_ERR_USAGE, 0, "--init needs a PID namespace (not --pid host)");
 
-	/* Ask before forking: an init that cannot run must not be started. */
-	if (!dd_stage_implemented(&pid_stage))
-		return dd_not_implemented(err, 5, "the --init process (pid_init_loop)");
 	main_pid = fork();
 	if (main_pid < 0)
 		return dd_fail(err, errno, "Cannot fork the command under --init");
 	if (main_pid == 0)
 		return 0; /* the command: go on to exec */
 
-	/* The init: the start report is the command's to send. */
+	/* The init.  Should it not work, stop the command and let the
+	 * runtime report why, over the socket it still holds. */
+	if (pid_init_signals(main_pid, err) < 0) {
+		kill(main_pid, SIGKILL);
+		waitpid(main_pid, NULL, 0);
+		return -1;
+	}
+	/* The start report is the command's to send: exec closes its copy. */
 	close(c->sync_fd);
 	if (pid_init_loop(main_pid, &code, err) < 0) {
 		dd_error_print(err);
@@ -98,13 +111,9 @@ static bool pid_wanted(const struct dd_config *cfg)
 	return cfg->init;
 }
 
-/* Runs in a throwaway child without children: a real init loop finds
- * none to wait for (ECHILD) and returns at once. */
 static int pid_selftest(struct dd_error *err)
 {
-	int code;
-
-	return pid_init_loop(getpid(), &code, err);
+	return pid_init_signals(getpid(), err);
 }
 
 const struct dd_stage pid_stage = {

@@ -7,7 +7,11 @@
 #include "core/error.h"
 #include "core/stage.h"
 
-/* Become the container's init: reap every child, forward signals to
+/* In the init: arrange for the signals drydock forwards to reach
+ * main_pid (the command) instead of being lost on PID 1. */
+int pid_init_signals(pid_t main_pid, struct dd_error *err);
+
+/* Be the container's init: reap every child, forward signals to
  * main_pid, and return main_pid's exit code once it has exited. */
 int pid_init_loop(pid_t main_pid, int *exit_code, struct dd_error *err);
 

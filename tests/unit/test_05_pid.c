@@ -77,6 +77,8 @@ static int init_forwards(void *arg)
 	}
 	if (read(ready[0], &c, 1) != 1)
 		return 11;
+	if (pid_init_signals(main_pid, &err) < 0)
+		return 14;
 	if (fork() == 0) {
 		usleep(50000);
 		kill(getppid(), SIGTERM); /* to the init, not to the command */

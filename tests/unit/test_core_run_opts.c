@@ -1,6 +1,7 @@
 /* test_core_run_opts.c: `drydock run` parses its flags as Docker does. */
 #include "testutil.h"
 
+#include "chapters/03-uts/uts.h"
 #include "core/run_opts.h"
 
 static int parse(struct dd_run_opts *o, struct dd_error *err, char **argv)
@@ -123,6 +124,19 @@ static void test_sizes_parse_like_docker(void **state)
 	assert_int_equal(dd_parse_size("12x"), -1);
 }
 
+static void test_hostnames_are_checked_before_anything_starts(void **state)
+{
+	assert_true(uts_valid_hostname("web-1"));
+	assert_true(uts_valid_hostname("a.b.example"));
+	assert_false(uts_valid_hostname(""));
+	assert_false(uts_valid_hostname("-leading"));
+	assert_false(uts_valid_hostname("trailing-"));
+	assert_false(uts_valid_hostname("has space"));
+	assert_false(uts_valid_hostname("a..b"));
+	assert_false(uts_valid_hostname(
+		"x234567890123456789012345678901234567890123456789012345678901234"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_env_file_skips_comments_and_rejects_empty_names),
 		cmocka_unit_test(test_later_env_replaces_earlier_keys),
 		cmocka_unit_test(test_sizes_parse_like_docker),
+		cmocka_unit_test(test_hostnames_are_checked_before_anything_starts),
 	};
 
 	return cmocka_run_group_tests_name("core run flags", tests, NULL, NULL);

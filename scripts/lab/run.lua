@@ -1,0 +1,491 @@
+-- run.lua: the lab test runner.
+--
+--   build/drydock script scripts/lab/run.lua --lab NN [--only]   lab NN, then NN-1 ... 01
+--   build/drydock script scripts/lab/run.lua --all               every lab, ascending
+--   build/drydock script scripts/lab/run.lua --core              the engine tests (lab 0)
+--   options: --out DIR (results.json, junit.xml, results.tap), --timeout SECONDS
+--
+-- labs/NN-name/points lists every test of lab NN with its points
+-- ("POINTS KIND NAME", KIND unit or scenario); points live only there.
+-- Unit tests are the cmocka binaries build/tests/unit/test_NN_*, each
+-- test named by its function; scenario tests are registered by
+-- tests/integration/*.lua with T.test{lab = NN, ...}.  A manifest entry
+-- without a test fails as "missing test"; a test missing from the
+-- manifest is a framework error.
+--
+-- Each lab gets a fresh state root (DRYDOCK_ROOT), removed afterwards.
+-- Each scenario test runs in a `drydock script` of its own (a fresh Lua
+-- state), killed with everything it started after --timeout seconds.
+--
+-- Exit status: 0 on full marks, 1 below, 2 on a framework error.
+local dd = require "drydock"
+local T = require "ddtest"
+
+local DEFAULT_TIMEOUT = 60   -- seconds per test
+local MARKER = "\27DDTEST_RESULT "  -- prefixes the child's result line
+local SUITE_OVERHEAD = 15    -- extra seconds a unit binary gets for start-up
+
+local USAGE = [==[
+Usage: drydock script scripts/lab/run.lua [--lab NN [--only]] [--all] [--core]
+                                          [--out DIR] [--timeout SECONDS]
+  --lab NN     run lab NN, then every earlier lab (regression)
+  --only       with --lab: lab NN alone
+  --all        every lab, ascending
+  --core       also the engine's own tests (lab 0, no points)
+  --out DIR    write results.json (Gradescope), junit.xml and results.tap
+  --timeout S  seconds a test may take (default 60)]==]
+
+---------------------------------------------------------------------------
+-- Small helpers.
+
+local function die(status, fmt, ...)
+  io.stderr:write("drydock: ", string.format(fmt, ...), "\n")
+  os.exit(status)
+end
+
+-- A framework error: the tests or manifests themselves are wrong.
+local function framework_error(fmt, ...)
+  die(2, "framework error: " .. fmt, ...)
+end
+
+local function realpath(path)
+  local r = dd.exec{"realpath", "-e", path}
+  if r.exit_code == 0 then return (r.stdout:gsub("\n$", "")) end
+end
+
+-- The entries of a directory, sorted (empty if it does not exist).
+local function list_dir(dir)
+  local r = dd.exec{"ls", "-1", dir}
+  local names = {}
+  if r.exit_code == 0 then
+    for name in r.stdout:gmatch("[^\n]+") do names[#names + 1] = name end
+  end
+  table.sort(names)
+  return names
+end
+
+local function indent(text, prefix)
+  prefix = prefix or "    "
+  return prefix .. text:gsub("\n+$", ""):gsub("\n", "\n" .. prefix)
+end
+
+---------------------------------------------------------------------------
+-- Child mode: run one scenario test and print its result as JSON.
+-- run.lua --child FILE LAB NAME
+
+if arg[1] == "--child" then
+  local file, lab, name = arg[2], math.tointeger(tonumber(arg[3])), arg[4]
+  local result
+  local ok, err = pcall(dofile, file)
+  if not ok then
+    result = {ok = false, output = "cannot load " .. file .. ": " .. tostring(err), seconds = 0}
+  elseif not T.find(lab, name) then
+    result = {ok = false, output = "no test '" .. name .. "' in " .. file, seconds = 0}
+  else
+    result = T.run_test(T.find(lab, name))
+  end
+  io.stdout:write("\n", MARKER, dd.json_encode(result), "\n")
+  io.stdout:flush()
+  os.exit(0)
+end
+
+---------------------------------------------------------------------------
+-- Command line.
+
+local opts = {timeout = DEFAULT_TIMEOUT}
+do
+  local i = 1
+  while arg[i] do
+    local a = arg[i]
+    if a == "--lab" then
+      opts.lab = math.tointeger(tonumber(arg[i + 1] or ""))
+      if not opts.lab then die(2, "--lab needs a lab number\n%s", USAGE) end
+      i = i + 1
+    elseif a == "--only" then opts.only = true
+    elseif a == "--all" then opts.all = true
+    elseif a == "--core" then opts.core = true
+    elseif a == "--out" then
+      opts.out = arg[i + 1] or die(2, "--out needs a directory\n%s", USAGE)
+      i = i + 1
+    elseif a == "--timeout" then
+      opts.timeout = tonumber(arg[i + 1] or "") or die(2, "--timeout needs seconds\n%s", USAGE)
+      i = i + 1
+    elseif a == "--help" or a == "-h" then print(USAGE); os.exit(0)
+    else die(2, "unknown argument '%s'\n%s", a, USAGE) end
+    i = i + 1
+  end
+  if not (opts.lab or opts.all or opts.core) or (opts.lab and opts.all) or
+     (opts.only and not opts.lab) then
+    die(2, "say which labs: --lab NN [--only], --all or --core\n%s", USAGE)
+  end
+end
+
+---------------------------------------------------------------------------
+-- The tree, the binaries, the labs and their manifests.
+
+local script_dir = arg[0]:match("^(.*)/[^/]*$") or "."
+local TREE = realpath(script_dir .. "/../..") or die(2, "cannot find the source tree")
+local BIN = realpath(dd.bin()) or die(2, "cannot find the drydock binary '%s'", dd.bin())
+local PROBE = realpath(os.getenv("DRYDOCK_PROBE") or (TREE .. "/build/ddprobe"))
+              or die(2, "build/ddprobe is missing: run make")
+dd.setenv("DRYDOCK_BIN", BIN)
+dd.setenv("DRYDOCK_PROBE", PROBE)
+dd.setenv("CMOCKA_MESSAGE_OUTPUT", "TAP")
+
+-- labs/NN-name/points -> {number, dir, entries = {{points, kind, name}...}}
+local function read_manifest(lab)
+  local path = lab.dir .. "/points"
+  local f = io.open(path) or framework_error("%s is missing", path)
+  local seen = {}
+  lab.entries = {}
+  local n = 0
+  for line in f:lines() do
+    n = n + 1
+    if not line:find("^%s*#") and line:find("%S") then
+      local points, kind, name = line:match("^%s*(%d+)%s+(%S+)%s+(.-)%s*$")
+      if not points or name == "" then
+        framework_error("%s:%d: expected 'POINTS KIND NAME', saw '%s'", path, n, line)
+      end
+      if kind ~= "unit" and kind ~= "scenario" then
+        framework_error("%s:%d: KIND must be unit or scenario, saw '%s'", path, n, kind)
+      end
+      if seen[kind .. name] then
+        framework_error("%s:%d: '%s' is listed twice", path, n, name)
+      end
+      seen[kind .. name] = true
+      lab.entries[#lab.entries + 1] = {points = math.tointeger(tonumber(points)),
+                                       kind = kind, name = name}
+    end
+  end
+  f:close()
+end
+
+local labs, lab_by_number = {}, {}
+for _, entry in ipairs(list_dir(TREE .. "/labs")) do
+  local num = entry:match("^(%d%d)%-")
+  if num then
+    local lab = {number = tonumber(num), dir = TREE .. "/labs/" .. entry, title = entry}
+    read_manifest(lab)
+    labs[#labs + 1] = lab
+    lab_by_number[lab.number] = lab
+  end
+end
+
+-- Load every scenario file: registering is cheap, tests run later.
+for _, file in ipairs(list_dir(TREE .. "/tests/integration")) do
+  if file:find("%.lua$") then
+    local ok, err = pcall(dofile, TREE .. "/tests/integration/" .. file)
+    if not ok then framework_error("cannot load tests/integration/%s: %s", file, tostring(err)) end
+  end
+end
+
+-- Every scenario test must have a manifest entry.
+for _, test in ipairs(T.tests()) do
+  if test.lab ~= 0 then
+    local lab = lab_by_number[test.lab]
+    if not lab then
+      framework_error("test '%s' (%s) is for lab %02d, which has no labs/%02d-*/ directory",
+                      test.name, test.source, test.lab, test.lab)
+    end
+    local listed = false
+    for _, e in ipairs(lab.entries) do
+      if e.kind == "scenario" and e.name == test.name then listed = true end
+    end
+    if not listed then
+      framework_error("test '%s' (%s) is not in %s/points", test.name, test.source, lab.dir)
+    end
+  end
+end
+
+---------------------------------------------------------------------------
+-- Running tests.
+
+-- Parse cmocka's TAP: {name -> {ok, output}}, in the order reported.
+local function parse_tap(stdout)
+  local results, last = {}, nil
+  for line in stdout:gmatch("[^\n]*") do
+    local status, name = line:match("^(n?o?t? ?ok) %d+ %- (.+)$")
+    local skipped = line:match("^not ok %d+ # SKIP (.+)$")
+    if skipped then
+      results[skipped] = {ok = false, output = "skipped"}
+      last = nil
+    elseif status == "ok" or status == "not ok" then
+      last = {ok = status == "ok", output = ""}
+      results[name] = last
+    elseif last and not last.ok and line:find("^# ") and not line:find("^# n?o?t? ?ok %- ") then
+      last.output = last.output .. line:sub(3) .. "\n"
+    end
+  end
+  return results
+end
+
+-- Run the lab's unit binaries; returns {name -> {ok, output, seconds}}
+-- and the list of binaries run.
+local function run_units(lab)
+  local results, bins = {}, {}
+  local dir = TREE .. "/build/tests/unit"
+  local units = 0
+  for _, e in ipairs(lab.entries) do if e.kind == "unit" then units = units + 1 end end
+  for _, file in ipairs(list_dir(dir)) do
+    if file:find(string.format("^test_%02d_", lab.number)) and not file:find("%.") then
+      bins[#bins + 1] = file
+      local t0 = dd.monotonic()
+      local ok, r = pcall(dd.exec, {dir .. "/" .. file,
+                                    timeout = opts.timeout * math.max(units, 1) + SUITE_OVERHEAD})
+      local seconds = dd.monotonic() - t0
+      if not ok then r = {exit_code = -1, stdout = "", stderr = tostring(r)} end
+      local found = parse_tap(r.stdout)
+      local count, failed = 0, 0
+      for _, res in pairs(found) do
+        count = count + 1
+        if not res.ok and res.output ~= "skipped" then failed = failed + 1 end
+      end
+      -- cmocka exits with the number of failures; anything else means
+      -- the binary died or a sanitizer complained after the tests.
+      local broken = r.exit_code ~= failed
+      for name, res in pairs(found) do
+        res.seconds = seconds / count
+        if broken then
+          res.ok = false
+          res.output = res.output .. string.format("%s exited with %d%s\n", file, r.exit_code,
+                                                   r.signal and " (signal " .. r.signal .. ")" or "")
+        end
+        if not res.ok and r.stderr ~= "" then
+          res.output = res.output .. "stderr of " .. file .. ":\n" .. r.stderr:sub(-2000)
+        end
+        res.binary = file
+        results[name] = res
+      end
+      if count == 0 then
+        results["\0" .. file] = {ok = false, binary = file,
+                                 output = file .. " reported no tests: " .. r.stderr:sub(-2000)}
+      end
+    end
+  end
+  return results, bins
+end
+
+-- Run one scenario test in a child `drydock script`.
+local function run_scenario(test)
+  local t0 = dd.monotonic()
+  local ok, r = pcall(dd.exec, {BIN, "script", TREE .. "/scripts/lab/run.lua", "--child",
+                                test.file, tostring(test.lab), test.name,
+                                timeout = opts.timeout})
+  local seconds = dd.monotonic() - t0
+  if not ok then
+    return {ok = false, seconds = seconds,
+            output = "timed out after " .. opts.timeout .. " s: " .. tostring(r)}
+  end
+  local json = r.stdout:match(MARKER .. "([^\n]*)\n?$")
+  if not json then
+    return {ok = false, seconds = seconds,
+            output = "the test's script exited with " .. r.exit_code .. " and no result:\n" ..
+                     r.stderr:sub(-2000)}
+  end
+  local result = dd.json_decode(json)
+  result.seconds = seconds
+  return result
+end
+
+local results = {}       -- every graded result, in the order run
+local core_results = {}
+local framework_problems = {}
+
+local function report(label, name, res)
+  io.stdout:write(string.format("== %s == %s: %s (%.1fs)\n", label, name,
+                                res.ok and "OK" or "FAIL", res.seconds or 0))
+  if not res.ok and res.output and res.output ~= "" then
+    io.stdout:write(indent(res.output), "\n")
+  end
+  io.stdout:flush()
+end
+
+-- A private state root for a group of tests, removed afterwards.
+local function with_state_root(what, fn)
+  local root = dd.mkdtemp("ddroot-")
+  dd.setenv("DRYDOCK_ROOT", root)
+  fn()
+  dd.setenv("DRYDOCK_ROOT", nil)
+  local ok, err = pcall(dd.rm_rf, root)
+  if not ok then
+    framework_problems[#framework_problems + 1] =
+      string.format("%s left its state root behind: %s", what, tostring(err))
+  end
+end
+
+local function run_lab(lab)
+  local label = string.format("lab %02d", lab.number)
+  with_state_root(label, function()
+    local units, bins = run_units(lab)
+    for _, e in ipairs(lab.entries) do
+      local res
+      if e.kind == "unit" then
+        res = units[e.name]
+        units[e.name] = nil
+        if not res then
+          local where = #bins > 0 and table.concat(bins, ", ") or
+                        string.format("no build/tests/unit/test_%02d_* binary (run make unit)",
+                                      lab.number)
+          res = {ok = false, output = "missing test (not reported by " .. where .. ")",
+                 seconds = 0}
+        end
+      else
+        local test = T.find(lab.number, e.name)
+        res = test and run_scenario(test) or {ok = false, output = "missing test", seconds = 0}
+      end
+      res.lab, res.name, res.kind, res.points = lab.number, e.name, e.kind, e.points
+      results[#results + 1] = res
+      report(label, e.name, res)
+    end
+    -- What the binaries reported beyond the manifest, sorted.
+    local extra = {}
+    for name in pairs(units) do extra[#extra + 1] = name end
+    table.sort(extra)
+    for _, name in ipairs(extra) do
+      local res = units[name]
+      framework_problems[#framework_problems + 1] = name:sub(1, 1) == "\0" and res.output or
+        string.format("unit test %s (build/tests/unit/%s) is not in %s/points", name,
+                      res.binary, lab.dir)
+    end
+  end)
+end
+
+local order = {}
+if opts.all then
+  order = labs
+elseif opts.lab then
+  if not lab_by_number[opts.lab] then
+    local have = {}
+    for _, lab in ipairs(labs) do have[#have + 1] = string.format("%02d", lab.number) end
+    die(2, "there is no lab %02d (labs: %s)", opts.lab, table.concat(have, " "))
+  end
+  for i = #labs, 1, -1 do
+    local n = labs[i].number
+    if n == opts.lab or (n < opts.lab and not opts.only) then order[#order + 1] = labs[i] end
+  end
+end
+for _, lab in ipairs(order) do run_lab(lab) end
+
+if opts.core then
+  with_state_root("the core tests", function()
+    for _, test in ipairs(T.tests()) do
+      if test.lab == 0 then
+        local res = run_scenario(test)
+        res.name = test.name
+        core_results[#core_results + 1] = res
+        report("core", test.name, res)
+      end
+    end
+  end)
+end
+
+---------------------------------------------------------------------------
+-- Totals and the result files.
+
+local score, max_score = 0, 0
+local passed = {unit = 0, scenario = 0, core = 0}
+local total = {unit = 0, scenario = 0, core = 0}
+for _, res in ipairs(results) do
+  max_score = max_score + res.points
+  total[res.kind] = total[res.kind] + 1
+  if res.ok then
+    score = score + res.points
+    passed[res.kind] = passed[res.kind] + 1
+  end
+end
+for _, res in ipairs(core_results) do
+  total.core = total.core + 1
+  if res.ok then passed.core = passed.core + 1 end
+end
+
+local function test_title(res)
+  return string.format("lab %02d: %s", res.lab, res.name)
+end
+
+local function xml_escape(s)
+  s = s:gsub("[%z\1-\8\11\12\14-\31]", "?")
+  return (s:gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;",
+                              ['"'] = "&quot;", ["'"] = "&apos;"}))
+end
+
+local function write_file(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+end
+
+local function write_gradescope(path)
+  local tests = {}
+  for _, res in ipairs(results) do
+    tests[#tests + 1] = {name = test_title(res), score = res.ok and res.points or 0,
+                         max_score = res.points, output = res.output or "",
+                         visibility = "visible"}
+  end
+  write_file(path, dd.json_encode({score = score, max_score = max_score,
+                                   output = string.format("Score: %d/%d", score, max_score),
+                                   visibility = "visible", tests = tests}, {indent = 2}) .. "\n")
+end
+
+local function write_junit(path)
+  local out = {'<?xml version="1.0" encoding="UTF-8"?>',
+               string.format('<testsuites name="drydock labs" tests="%d" failures="%d">',
+                             #results, #results - passed.unit - passed.scenario)}
+  for _, lab in ipairs(order) do
+    local cases, failures, seconds = {}, 0, 0
+    for _, res in ipairs(results) do
+      if res.lab == lab.number then
+        seconds = seconds + (res.seconds or 0)
+        cases[#cases + 1] = string.format('    <testcase classname="lab%02d.%s" name="%s" time="%.3f">',
+                                          lab.number, res.kind, xml_escape(res.name), res.seconds or 0)
+        if not res.ok then
+          failures = failures + 1
+          cases[#cases + 1] = string.format('      <failure message="%s">%s</failure>',
+                                            xml_escape((res.output or ""):match("[^\n]*")),
+                                            xml_escape(res.output or ""))
+        end
+        cases[#cases + 1] = "    </testcase>"
+      end
+    end
+    out[#out + 1] = string.format('  <testsuite name="lab %02d" tests="%d" failures="%d" time="%.3f">',
+                                  lab.number, #lab.entries, failures, seconds)
+    for _, c in ipairs(cases) do out[#out + 1] = c end
+    out[#out + 1] = "  </testsuite>"
+  end
+  out[#out + 1] = "</testsuites>"
+  write_file(path, table.concat(out, "\n") .. "\n")
+end
+
+local function write_tap(path)
+  local out = {"TAP version 13", "1.." .. #results}
+  for i, res in ipairs(results) do
+    out[#out + 1] = string.format("%s %d - %s", res.ok and "ok" or "not ok", i,
+                                  test_title(res):gsub("#", "\\#"))
+    out[#out + 1] = "  ---"
+    out[#out + 1] = string.format("  points: %d", res.ok and res.points or 0)
+    out[#out + 1] = string.format("  max_points: %d", res.points)
+    out[#out + 1] = string.format("  duration_ms: %d", math.floor((res.seconds or 0) * 1000))
+    if not res.ok and res.output and res.output ~= "" then
+      out[#out + 1] = "  output: |"
+      out[#out + 1] = indent(res.output)
+    end
+    out[#out + 1] = "  ..."
+  end
+  write_file(path, table.concat(out, "\n") .. "\n")
+end
+
+if opts.out then
+  if dd.exec{"mkdir", "-p", opts.out}.exit_code ~= 0 then die(2, "cannot create %s", opts.out) end
+  write_gradescope(opts.out .. "/results.json")
+  write_junit(opts.out .. "/junit.xml")
+  write_tap(opts.out .. "/results.tap")
+end
+
+for _, problem in ipairs(framework_problems) do
+  io.stderr:write("drydock: framework error: ", problem, "\n")
+end
+print(string.format("Passed: unit %d/%d, scenario %d/%d, core %d/%d", passed.unit, total.unit,
+                    passed.scenario, total.scenario, passed.core, total.core))
+if #order > 0 then print(string.format("Score: %d/%d", score, max_score)) end
+if #framework_problems > 0 then os.exit(2) end
+if score < max_score or passed.core < total.core then os.exit(1) end
+os.exit(0)

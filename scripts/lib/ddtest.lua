@@ -1,0 +1,346 @@
+-- ddtest: the scenario-test library.
+--
+--   local T = require "ddtest"
+--
+--   T.test{lab = 3, name = "hostname is private", function()
+--     local name = T.random_hostname()
+--     local r = T.run{hostname = name, cmd = {T.probe, "hostname"}}
+--     T.eq(r.probe.hostname, name, "hostname inside")
+--   end}
+--
+-- A test registers itself with T.test; the runner (scripts/lab/run.lua)
+-- decides what runs and gives points from labs/NN-name/points.  Tests
+-- assert on facts (exit codes, the probe's JSON), never on drydock's
+-- screen text unless the test is about the message.
+--
+-- Assertions raise a failure whose message reads
+--   "FILE:LINE: what: expected <x>, saw <y>"
+-- Any other error in a test is reported with its traceback.
+--
+-- Environment: DRYDOCK_BIN (the drydock under test), DRYDOCK_PROBE (host
+-- path of build/ddprobe), DRYDOCK_ROOT (the state root; the runner gives
+-- each lab a fresh one).
+local dd = require "drydock"
+
+-- Test files use `dd` without requiring it; `drydock script` sets it,
+-- stock Lua does not.
+if rawget(_G, "dd") == nil then _G.dd = dd end
+
+local T = {}
+
+T.image = "probe"   -- the image T.run uses unless told otherwise
+-- Tests may call dd.run and dd.spawn directly: give them the same default.
+dd.default_image = T.image
+
+local MAX_SHOWN = 200           -- longest string a message quotes in full
+local MAX_ITEMS = 8             -- table entries a message shows
+local STDERR_SHOWN = 2000       -- container stderr quoted after a failure
+local ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+---------------------------------------------------------------------------
+-- Rendering values for messages: short, one line, unambiguous.
+
+local render
+
+local function render_string(s)
+  if #s > MAX_SHOWN then
+    return (string.format("%q... (%d bytes)", s:sub(1, MAX_SHOWN), #s):gsub("\\\n", "\\n"))
+  end
+  return (string.format("%q", s):gsub("\\\n", "\\n"))
+end
+
+local function render_table(t, depth)
+  if depth > 2 then return "{...}" end
+  local parts, n = {}, 0
+  -- The sequence first, in order, then the other keys sorted.
+  for i, v in ipairs(t) do
+    n = n + 1
+    if n <= MAX_ITEMS then parts[#parts + 1] = render(v, depth + 1) end
+  end
+  local keys = {}
+  for k in pairs(t) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= #t) then keys[#keys + 1] = k end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    n = n + 1
+    if n <= MAX_ITEMS then
+      local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k
+                  or "[" .. render(k, depth + 1) .. "]"
+      parts[#parts + 1] = key .. "=" .. render(t[k], depth + 1)
+    end
+  end
+  if n > MAX_ITEMS then parts[#parts + 1] = "... (" .. n .. " entries)" end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+function render(v, depth)
+  depth = depth or 0
+  if type(v) == "string" then return render_string(v) end
+  if type(v) == "table" then return render_table(v, depth) end
+  if v == dd.null then return "null" end
+  return tostring(v)
+end
+T.render = render
+
+---------------------------------------------------------------------------
+-- Failures.
+
+local Failure = {}
+Failure.__index = Failure
+Failure.__tostring = function(f)
+  return (f.where and f.where .. ": " or "") .. f.message
+end
+
+-- Raise a failure located at the test line that called the assertion.
+-- level 1 = the function calling fail_at (an assertion), 2 = its caller.
+local function fail_at(level, message)
+  local info = debug.getinfo(level + 1, "Sl")
+  local where = info and info.currentline > 0 and
+                (info.short_src:match("[^/]+$") .. ":" .. info.currentline) or nil
+  error(setmetatable({message = message, where = where}, Failure), 0)
+end
+
+function T.is_failure(e)
+  return getmetatable(e) == Failure
+end
+
+local function expected_saw(what, expected, seen)
+  return string.format("%s: expected %s, saw %s", what or "value", expected, seen)
+end
+
+---------------------------------------------------------------------------
+-- Assertions.
+
+local function deep_equal(a, b)
+  if a == b then return true end
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  for k, v in pairs(a) do
+    if not deep_equal(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+
+-- T.eq(seen, expected, what): equal values (tables compared deeply).
+function T.eq(seen, expected, what)
+  if not deep_equal(seen, expected) then
+    fail_at(2, expected_saw(what, render(expected), render(seen)))
+  end
+  return seen
+end
+
+-- T.neq(seen, unexpected, what)
+function T.neq(seen, unexpected, what)
+  if deep_equal(seen, unexpected) then
+    fail_at(2, expected_saw(what, "anything but " .. render(unexpected), render(seen)))
+  end
+  return seen
+end
+
+-- T.ok(cond, what): cond is neither nil nor false.
+function T.ok(cond, what)
+  if not cond then fail_at(2, expected_saw(what, "true", render(cond))) end
+  return cond
+end
+
+-- T.match(str, pattern, what): a Lua pattern, e.g. "^%x+$".
+-- A string found literally matches too, so a random name holding "-"
+-- (a pattern character) can be passed as it is.
+function T.match(str, pattern, what)
+  if type(str) ~= "string" or not (str:find(pattern) or str:find(pattern, 1, true)) then
+    fail_at(2, expected_saw(what, "a string matching " .. render(pattern), render(str)))
+  end
+  return str
+end
+
+-- T.contains(list, value, what): value is an element of list (for a
+-- string list: a plain substring).
+function T.contains(list, value, what)
+  if type(list) == "string" and type(value) == "string" then
+    if not list:find(value, 1, true) then
+      fail_at(2, expected_saw(what, "text containing " .. render(value), render(list)))
+    end
+    return list
+  end
+  if type(list) == "table" then
+    for _, v in ipairs(list) do
+      if deep_equal(v, value) then return list end
+    end
+  end
+  fail_at(2, expected_saw(what, "a list containing " .. render(value), render(list)))
+end
+
+-- T.fail(msg): fail the test with a message of your own.
+function T.fail(msg)
+  fail_at(2, tostring(msg))
+end
+
+---------------------------------------------------------------------------
+-- Random values, so answers cannot be hard-coded.
+
+local function random_alnum(n)
+  local out = {}
+  for i = 1, n do
+    local k = math.random(#ALNUM)
+    out[i] = ALNUM:sub(k, k)
+  end
+  return table.concat(out)
+end
+
+function T.random_hostname() return "dd-" .. random_alnum(10) end
+
+-- 1..120: never 0 and clear of drydock's own 125, 126 and 127.
+function T.random_exit_code() return math.random(1, 120) end
+
+function T.random_name(prefix) return (prefix or "dd") .. random_alnum(8) end
+
+---------------------------------------------------------------------------
+-- The running test: clean-ups and the containers it ran.
+
+local current   -- {defers = {...}, last_run = {...}} while a test runs
+
+-- T.defer(fn): run fn after the test, even when it fails; last in, first out.
+function T.defer(fn)
+  assert(current, "T.defer outside a test")
+  assert(type(fn) == "function", "T.defer needs a function")
+  table.insert(current.defers, fn)
+end
+
+-- T.tmpdir(): a new directory, removed after the test.
+function T.tmpdir()
+  local dir = dd.mkdtemp("ddtest-")
+  if current then T.defer(function() dd.rm_rf(dir) end) end
+  return dir
+end
+
+-- The JSON object on the last line of a probe's stdout, if there is one.
+local function last_json(stdout)
+  local last = stdout:match("([^\n]+)\n*$")
+  if not last or not last:find("^%s*{") then return nil end
+  local ok, value = pcall(dd.json_decode, last)
+  if ok and type(value) == "table" then return value end
+end
+
+-- T.run{...}: dd.run with T.image as the default image; r.probe is the
+-- decoded JSON of the last line of stdout.  A failing test's report
+-- shows the last container's stderr.
+function T.run(opts)
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  o.image = o.image or T.image
+  local r = dd.run(o)
+  r.probe = last_json(r.stdout)
+  if current then
+    local words = {o.image}
+    for _, w in ipairs(o.cmd or {}) do words[#words + 1] = tostring(w) end
+    current.last_run = {command = table.concat(words, " "), result = r}
+  end
+  return r
+end
+
+---------------------------------------------------------------------------
+-- Where the probe is.  Until lab 07 (rootfs) is done a container runs in
+-- the host's root, so the probe is the host's build/ddprobe; afterwards
+-- it is the image's /bin/ddprobe.
+
+local facts = {}
+
+local function rootfs_done()
+  if facts.rootfs_done == nil then
+    facts.rootfs_done = false
+    for _, c in ipairs(dd.info().chapters) do
+      if c.chapter == 7 then facts.rootfs_done = c.implemented == true end
+    end
+  end
+  return facts.rootfs_done
+end
+
+local function host_probe()
+  local p = os.getenv("DRYDOCK_PROBE")
+  if p and p ~= "" then return p end
+  -- Beside the drydock binary, as build/ holds both.
+  return (dd.bin():gsub("[^/]*$", "") .. "ddprobe")
+end
+
+setmetatable(T, {__index = function(_, key)
+  if key == "probe" then return rootfs_done() and "/bin/ddprobe" or host_probe() end
+  if key == "host_probe" then return host_probe() end
+  if key == "in_host_root" then return not rootfs_done() end
+end})
+
+---------------------------------------------------------------------------
+-- The registry.
+
+local registry, by_key = {}, {}
+
+-- T.test{lab = N, name = "...", function() ... end}
+function T.test(spec)
+  assert(type(spec) == "table", "T.test{lab = N, name = \"...\", function() ... end}")
+  local lab, name, fn = spec.lab, spec.name, spec[1] or spec.fn
+  if math.type(lab) ~= "integer" or lab < 0 then error("T.test: lab must be an integer >= 0", 2) end
+  if type(name) ~= "string" or name == "" then error("T.test: name must be a string", 2) end
+  if type(fn) ~= "function" then error("T.test: '" .. name .. "' has no function", 2) end
+  local key = lab .. "\0" .. name
+  if by_key[key] then
+    error(string.format("T.test: lab %02d already has a test named '%s' (%s)", lab, name,
+                        by_key[key].source), 2)
+  end
+  local info = debug.getinfo(2, "Sl")
+  local test = {lab = lab, name = name, fn = fn, file = info.source:gsub("^@", ""),
+                source = info.short_src .. ":" .. info.currentline}
+  by_key[key] = test
+  registry[#registry + 1] = test
+end
+
+-- Every registered test, in registration order.
+function T.tests() return registry end
+
+function T.find(lab, name) return by_key[lab .. "\0" .. name] end
+
+function T.reset() registry, by_key = {}, {} end
+
+---------------------------------------------------------------------------
+-- Running one test.
+
+local function indent(text)
+  return (text:gsub("\n+$", ""):gsub("\n", "\n  "))
+end
+
+local function tail(text, n)
+  if #text <= n then return text end
+  return "... " .. text:sub(-n)
+end
+
+-- Run test (from T.tests()) and return {ok = bool, output = text,
+-- seconds = n}.  Clean-ups always run; one that fails fails the test.
+function T.run_test(test)
+  current = {defers = {}}
+  local t0 = dd.monotonic()
+  local ok, err = xpcall(test.fn, function(e)
+    if T.is_failure(e) then return e end
+    -- The traceback down to the test function; the runner's frames are noise.
+    local tb = debug.traceback(tostring(e), 2)
+    return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
+  end)
+  local out = {}
+  if not ok then out[#out + 1] = tostring(err) end
+  for i = #current.defers, 1, -1 do
+    local cok, cerr = pcall(current.defers[i])
+    if not cok then
+      ok = false
+      out[#out + 1] = "clean-up failed: " .. tostring(cerr)
+    end
+  end
+  local run = current.last_run
+  if not ok and run and run.result.stderr ~= "" then
+    out[#out + 1] = "container stderr (" .. run.command .. "):\n  " ..
+                    indent(tail(run.result.stderr, STDERR_SHOWN))
+  end
+  current = nil
+  return {ok = ok, output = table.concat(out, "\n"), seconds = dd.monotonic() - t0}
+end
+
+return T
