@@ -8,7 +8,7 @@
 local dd = require "drydock"
 
 local kinds = {"uts", "pid", "mnt", "ipc", "net", "user", "cgroup"}
-local host_probe = os.getenv("DRYDOCK_PROBE")
+local host_probe = os.getenv("DRYDOCK_PROBE") or dd.bin():match("(.*/)") .. "ddprobe"
 
 local function row(label, ns)
   local cells = {label}
