@@ -10,6 +10,14 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Icore -I. $(PKG_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+# `make V=1` prints whole command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1) $(2)"
+endif
 
 CORE_SRC := $(filter-out %_main.c,$(wildcard core/*.c))
 CHAPTER_SRC := $(sort $(wildcard chapters/*/*.c))
@@ -46,25 +54,30 @@ deps:
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+	$(call say,CC,$< (sanitizers))
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
 $(DRYDOCK): core/drydock_main.c $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The Lua module for stock `lua5.4 -l drydock` (see doc/lua-api.md).
 $(BUILD)/drydock.so: $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
 
 # The probe runs inside containers: static, so any image can hold it.
 $(BUILD)/ddprobe: tests/probe/ddprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-$(BUILD)/ddhandout: core/handout_main.c $(BUILD)/obj/core/markers.o $(BUILD)/obj/core/error.o
+$(BUILD)/ddhandout: core/handout_main.c $(BUILD)/obj/core/markers.o $(BUILD)/obj/core/error.o \
+		$(BUILD)/obj/core/util.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(BUILD)/images/busybox.tar: scripts/build-image.sh
@@ -77,7 +90,8 @@ $(BUILD)/images/probe.tar: scripts/build-image.sh $(BUILD)/ddprobe
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

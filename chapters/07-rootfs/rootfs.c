@@ -37,6 +37,7 @@ int rootfs_mount_at(const char *source, int target_fd, const char *fstype,
 	return 0;
 }
 
+/* BEGIN SOLUTION: a helper that makes a volume's target inside the root: a directory, or an empty file for a file */
 /* The target of a volume: a directory, or an empty file for a file. */
 static int volume_target(int rootfd, const struct dd_mount *m, bool is_file,
 			 struct dd_error *err)
@@ -57,6 +58,7 @@ static int volume_target(int rootfd, const struct dd_mount *m, bool is_file,
 		close(fd);
 	return dd_open_in_root(rootfd, m->target, O_PATH | O_NOFOLLOW, err);
 }
+/* END SOLUTION */
 
 int rootfs_mount_volumes(int rootfd, const struct dd_config *cfg, struct dd_error *err)
 {
