@@ -36,6 +36,7 @@ RUNNER := $(DRYDOCK) script scripts/lab/run.lua
 
 .PHONY: all deps demo test unit check grade handout selfcheck bench install clean help
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(DRYDOCK) $(BUILD)/drydock.so $(BUILD)/ddprobe $(BUILD)/ddhandout $(IMAGES)
 

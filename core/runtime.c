@@ -5,12 +5,13 @@
  *   ----------------                     -----
  *   prepare hooks
  *   clone with namespaces  ---------->   waits for "go"
+ *   forward signals to the child
  *   parent hooks (uid maps, cgroups)
  *   "go"                   ---------->   child hooks (hostname, mounts,
  *                                        pivot_root, ...) then exec
  *   reads the report       <----------   an error record, or nothing:
  *                                        the socket closes on exec
- *   waits, forwarding signals
+ *   waits
  *   cleanup hooks, in reverse
  *
  * The socket is close-on-exec, so the parent learns that exec succeeded
@@ -130,6 +131,12 @@ int dd_runtime_run(struct dd_container *c, int *exit_code, struct dd_error *err)
 	if (c->pid < 0)
 		goto out;
 	c->sync_fd = parent_fd;
+	/* Before the child may run: a signal sent once it runs must reach it. */
+	if (proc_forward_signals(c->pid, err) < 0) {
+		kill(c->pid, SIGKILL);
+		reap(c->pid);
+		goto out;
+	}
 
 	if (dd_stages_parent(c, err) < 0) {
 		kill(c->pid, SIGKILL);

@@ -100,22 +100,29 @@ static void forward_signal(int sig)
 }
 /* END SOLUTION */
 
-int proc_wait(pid_t pid, int *exit_code, struct dd_error *err)
+int proc_forward_signals(pid_t pid, struct dd_error *err)
 {
-	/* BEGIN SOLUTION: forward the signals in forwarded_signals to pid while waiting for it with waitpid, then compute the exit code */
+	/* BEGIN SOLUTION: install forward_signal for every signal in forwarded_signals, forwarding to pid */
 	struct sigaction sa = { .sa_handler = forward_signal };
-	int status;
 
 	forward_to = pid;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
-		sigaction(forwarded_signals[i], &sa, NULL);
+		if (sigaction(forwarded_signals[i], &sa, NULL) < 0)
+			return dd_fail(err, errno, "Cannot forward signal %d", forwarded_signals[i]);
+	return 0;
+	/* END SOLUTION */
+}
+
+int proc_wait(pid_t pid, int *exit_code, struct dd_error *err)
+{
+	/* BEGIN SOLUTION: waitpid for pid (retrying after EINTR: a forwarded signal interrupts it), then compute the exit code */
+	int status;
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return dd_fail(err, errno, "Cannot wait for the container (pid %d)", pid);
 	}
-	forward_to = 0;
 	return proc_exit_code(status, exit_code, err);
 	/* END SOLUTION */
 }

@@ -19,7 +19,11 @@ int proc_exec(const struct dd_config *cfg, struct dd_error *err);
 /* Docker's exit code for a wait(2) status: the status, or 128+signal. */
 int proc_exit_code(int wstatus, int *exit_code, struct dd_error *err);
 
-/* Wait for pid, forwarding SIGINT, SIGTERM and friends to it meanwhile. */
+/* From now on, pass SIGINT, SIGTERM and friends sent to drydock on to
+ * pid.  Called before the child may run, so no signal is lost. */
+int proc_forward_signals(pid_t pid, struct dd_error *err);
+
+/* Wait for pid to exit and give its exit code. */
 int proc_wait(pid_t pid, int *exit_code, struct dd_error *err);
 
 extern const struct dd_stage process_stage;

@@ -25,7 +25,14 @@ check() { # check NAME OK(0/1) [DETAIL-FILE]
 		passed=$((passed + 1))
 	else
 		echo "selfcheck: $1: FAILED"
-		[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 40 "$3" | sed 's/^/    /'
+		# What went wrong: failed tests with their explanation, else the end of the log.
+		if [ -n "${3:-}" ] && [ -f "$3" ]; then
+			if grep -q ": FAIL (" "$3"; then
+				awk '/: FAIL \(/ { show = 1; print; next } /^== / { show = 0 } show' "$3"
+			else
+				tail -n 40 "$3"
+			fi | sed 's/^/    /'
+		fi
 		failed=$((failed + 1))
 	fi
 }

@@ -92,6 +92,8 @@ static int wait_for_sleeper(void *arg)
 		_exit(99);
 	}
 	/* A SIGTERM to us must reach the child: it then dies of it. */
+	if (proc_forward_signals(pid, &err) < 0)
+		return 3;
 	if (fork() == 0) {
 		usleep(100000);
 		kill(getppid(), SIGTERM);
@@ -102,7 +104,7 @@ static int wait_for_sleeper(void *arg)
 	return code == 128 + SIGTERM ? 0 : 2;
 }
 
-static void test_wait_forwards_sigterm_to_the_container(void **state)
+static void test_forwarded_sigterm_reaches_the_container(void **state)
 {
 	assert_int_equal(tu_in_child(wait_for_sleeper, NULL), 0);
 }
@@ -116,8 +118,8 @@ int main(void)
 		cmocka_unit_test(test_exec_of_a_missing_command_exits_127),
 		cmocka_unit_test(test_exec_of_a_non_executable_file_exits_126),
 		cmocka_unit_test(test_exec_gives_the_command_its_env_and_workdir),
-		cmocka_unit_test(test_wait_forwards_sigterm_to_the_container),
+		cmocka_unit_test(test_forwarded_sigterm_reaches_the_container),
 	};
 
-	return cmocka_run_group_tests_name("lab 01 process", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 01 process", tests, NULL, tu_cleanup);
 }

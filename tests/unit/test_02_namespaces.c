@@ -109,5 +109,5 @@ int main(void)
 		cmocka_unit_test(test_join_of_a_missing_path_names_the_path),
 	};
 
-	return cmocka_run_group_tests_name("lab 02 namespaces", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 02 namespaces", tests, NULL, tu_cleanup);
 }

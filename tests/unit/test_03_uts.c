@@ -35,5 +35,5 @@ int main(void)
 		cmocka_unit_test(test_set_hostname_changes_only_the_new_namespace),
 	};
 
-	return cmocka_run_group_tests_name("lab 03 uts", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 03 uts", tests, NULL, tu_cleanup);
 }

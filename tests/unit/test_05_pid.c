@@ -103,5 +103,5 @@ int main(void)
 		cmocka_unit_test(test_init_forwards_sigterm_to_the_command),
 	};
 
-	return cmocka_run_group_tests_name("lab 05 pid", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 05 pid", tests, NULL, tu_cleanup);
 }

@@ -66,5 +66,5 @@ int main(void)
 		cmocka_unit_test(test_make_private_of_a_missing_path_names_it),
 	};
 
-	return cmocka_run_group_tests_name("lab 06 mount", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 06 mount", tests, NULL, tu_cleanup);
 }

@@ -122,5 +122,5 @@ int main(void)
 		cmocka_unit_test(test_read_only_volume_shows_the_host_dir_and_refuses_writes),
 	};
 
-	return cmocka_run_group_tests_name("lab 07 rootfs", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lab 07 rootfs", tests, NULL, tu_cleanup);
 }

@@ -154,5 +154,5 @@ int main(void)
 		cmocka_unit_test(test_oci_config_round_trips),
 	};
 
-	return cmocka_run_group_tests_name("core file system", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core file system", tests, NULL, tu_cleanup);
 }

@@ -119,5 +119,5 @@ int main(void)
 		cmocka_unit_test(test_regions_are_listed_with_lab_and_task),
 	};
 
-	return cmocka_run_group_tests_name("core markers", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core markers", tests, NULL, tu_cleanup);
 }

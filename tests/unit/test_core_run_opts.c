@@ -18,7 +18,7 @@ static void test_flags_before_the_image_and_the_command_after(void **state)
 	struct dd_run_opts o;
 	struct dd_error err = { 0 };
 	char *argv[] = { "run", "--rm", "--name=web", "-h", "box", "-it", "-e", "A=1", "-eB=2",
-			 "-v", "/a:/b:ro", "--tmpfs", "/t", "-w", "/w", "busybox", "sh", "-c",
+			 "-v", "/tmp:/b:ro", "--tmpfs", "/t", "-w", "/w", "busybox", "sh", "-c",
 			 "--rm", NULL };
 
 	assert_int_equal(parse(&o, &err, argv), 0);
@@ -27,7 +27,7 @@ static void test_flags_before_the_image_and_the_command_after(void **state)
 	assert_string_equal(o.hostname, "box");
 	assert_string_equal(o.env[0], "A=1");
 	assert_string_equal(o.env[1], "B=2");
-	assert_string_equal(o.volumes[0], "/a:/b:ro");
+	assert_string_equal(o.volumes[0], "/tmp:/b:ro");
 	assert_string_equal(o.tmpfs[0], "/t");
 	assert_string_equal(o.workdir, "/w");
 	assert_string_equal(o.image, "busybox");
@@ -149,5 +149,5 @@ int main(void)
 		cmocka_unit_test(test_hostnames_are_checked_before_anything_starts),
 	};
 
-	return cmocka_run_group_tests_name("core run flags", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core run flags", tests, NULL, tu_cleanup);
 }

@@ -44,6 +44,12 @@ static inline unsigned tu_random(unsigned lo, unsigned hi)
 	return lo + r % (hi - lo + 1);
 }
 
+/* Directories made by tu_mkdtemp and not yet removed: a failed
+ * assertion leaves the test early, and tu_cleanup, the group teardown,
+ * removes what it left. */
+#define TU_MAX_DIRS 64
+static char *tu_dirs[TU_MAX_DIRS];
+
 /* A new directory under /tmp; the caller removes it with tu_rmdir. */
 static inline char *tu_mkdtemp(void)
 {
@@ -51,6 +57,12 @@ static inline char *tu_mkdtemp(void)
 
 	assert_non_null(dir);
 	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < TU_MAX_DIRS; i++) {
+		if (!tu_dirs[i]) {
+			tu_dirs[i] = dir;
+			break;
+		}
+	}
 	return dir;
 }
 
@@ -58,9 +70,21 @@ static inline void tu_rmdir(char *dir)
 {
 	struct dd_error err;
 
+	for (int i = 0; i < TU_MAX_DIRS; i++)
+		if (tu_dirs[i] == dir)
+			tu_dirs[i] = NULL;
 	if (dir && dd_rm_rf(dir, &err) < 0)
 		fprintf(stderr, "cleanup: %s\n", err.msg);
 	free(dir);
+}
+
+/* Group teardown: whatever a failed test could not remove itself. */
+static inline int tu_cleanup(void **state)
+{
+	for (int i = 0; i < TU_MAX_DIRS; i++)
+		if (tu_dirs[i])
+			tu_rmdir(tu_dirs[i]);
+	return 0;
 }
 
 /* Does the host's mount table hold a mount whose source is src? */
