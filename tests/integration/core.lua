@@ -62,3 +62,42 @@ T.test{lab = 0, name = "an invalid hostname is refused with 125", function()
   T.eq(r.exit_code, 125, "exit code")
   T.match(r.stderr, "hostname", "the message is about the hostname")
 end}
+
+-- `drydock import` end to end; the lab 07 unit tests cover each rule of
+-- the extraction itself.
+local function store_is_clean(root)
+  local left = dd.exec{"find", root .. "/tmp", "-mindepth", "1"}
+  T.eq(left.stdout, "", "files left under the state root's tmp/")
+  local images = dd.exec{os.getenv("DRYDOCK_BIN"), "--root", root, "images", "-q"}
+  T.eq(images.stdout, "", "images listed")
+end
+
+T.test{lab = 0, name = "import refuses an archive that climbs out and leaves nothing", function()
+  local dir, root = T.tmpdir(), T.tmpdir()
+  local file = T.random_name("escaped-")
+  local f = assert(io.open(dir .. "/" .. file, "w")); f:write("x"); f:close()
+  T.eq(dd.exec{"tar", "-P", "-cf", dir .. "/evil.tar", "--transform", "s,^,../../,",
+               "-C", dir, file}.exit_code, 0, "building the archive")
+  local r = dd.exec{os.getenv("DRYDOCK_BIN"), "--root", root, "import", dir .. "/evil.tar",
+                    "evil"}
+  T.eq(r.exit_code, 125, "exit code of the import")
+  T.contains(r.stderr, "../../" .. file, "the message names the entry")
+  T.eq(io.open(root .. "/../../" .. file), nil, "the file outside the state root")
+  store_is_clean(root)
+end}
+
+T.test{lab = 0, name = "import refuses truncated and non-archive input and leaves nothing", function()
+  local dir, root = T.tmpdir(), T.tmpdir()
+  local tarball = assert(io.open(os.getenv("DRYDOCK_PROBE"):match("(.*/)") ..
+                                 "images/busybox.tar", "rb")):read("a")
+  local cut = math.random(2048, 20000)
+  local f = assert(io.open(dir .. "/cut.tar", "wb")); f:write(tarball:sub(1, cut)); f:close()
+  f = assert(io.open(dir .. "/noise", "wb")); f:write(dd.random_hex(128):rep(40)); f:close()
+  for _, name in ipairs{"cut.tar", "noise"} do
+    local r = dd.exec{os.getenv("DRYDOCK_BIN"), "--root", root, "import", dir .. "/" .. name,
+                      "bad"}
+    T.eq(r.exit_code, 125, "exit code importing " .. name)
+    T.match(r.stderr, "offset", "the message gives the offset for " .. name)
+  end
+  store_is_clean(root)
+end}
