@@ -35,11 +35,11 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 		return DD_EXIT_ERROR;
 	}
 	if (!quiet)
-		printf("%-12s  %-14s  %-24s  %-16s  %-20s  %s\n", "CONTAINER ID", "IMAGE",
+		printf("%-12s  %-14s  %-24s  %-22s  %-28s  %s\n", "CONTAINER ID", "IMAGE",
 		       "COMMAND", "CREATED", "STATUS", "NAMES");
 	for (size_t i = 0; i < n; i++) {
 		struct dd_state *st = &list[i];
-		char created[32], status[48], ago[32], command[32];
+		char created[32], status[64], ago[32], command[32];
 		bool running = dd_container_is_running(st);
 
 		if (!all && !running)
@@ -51,7 +51,8 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 		dd_format_ago(st->created, created, sizeof(created));
 		if (running) {
 			dd_format_ago(st->started, ago, sizeof(ago));
-			snprintf(status, sizeof(status), "Up (since %s)", ago);
+			ago[strlen(ago) - strlen(" ago")] = '\0'; /* "Up 5 seconds", as Docker */
+			snprintf(status, sizeof(status), "Up %s", ago);
 		} else if (st->status == DD_STATUS_EXITED) {
 			dd_format_ago(st->finished, ago, sizeof(ago));
 			snprintf(status, sizeof(status), "Exited (%d) %s", st->exit_code, ago);
@@ -60,7 +61,7 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 		}
 		snprintf(command, sizeof(command), "\"%.20s%s\"", st->command ? st->command : "",
 			 st->command && strlen(st->command) > 20 ? "…" : "");
-		printf("%.*s  %-14s  %-24s  %-16s  %-20s  %s\n", SHORT_ID_LEN, st->id,
+		printf("%.*s  %-14s  %-24s  %-22s  %-28s  %s\n", SHORT_ID_LEN, st->id,
 		       st->image ? st->image : "", command, created, status,
 		       st->name ? st->name : "");
 	}
@@ -68,13 +69,28 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 	return 0;
 }
 
-/* rm -f: end the container's process and give its drydock time to
- * record the exit and clean up. */
-static void kill_running(struct dd_state *st)
+#define RM_WAIT_TICKS 500    /* 5 s in steps of ... */
+#define RM_WAIT_TICK_US 10000 /* ... 10 ms */
+
+/* rm -f: end the container's process, then wait for the `drydock run`
+ * that waits for it to record the exit (or remove it, with --rm). */
+static void kill_running(const char *root, struct dd_state *st)
 {
 	kill(st->pid, SIGKILL);
-	for (int i = 0; i < 100 && kill(st->pid, 0) == 0; i++)
-		usleep(10000);
+	for (int i = 0; i < RM_WAIT_TICKS; i++) {
+		struct dd_error ignored;
+		struct dd_state now;
+		bool engine_alive = st->engine_pid > 0 && kill(st->engine_pid, 0) == 0;
+
+		if (dd_container_load(root, st->id, &now, &ignored) < 0)
+			return; /* removed by its own --rm */
+		if (now.status != DD_STATUS_RUNNING || !engine_alive) {
+			dd_state_release(&now);
+			return;
+		}
+		dd_state_release(&now);
+		usleep(RM_WAIT_TICK_US);
+	}
 }
 
 int cmd_rm(int argc, char **argv, struct dd_globals *g)
@@ -105,8 +121,9 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 				rc = DD_EXIT_ERROR;
 				continue;
 			}
-			kill_running(&st);
+			kill_running(g->root, &st);
 		}
+		/* A `run --rm` may have removed it meanwhile: that is done too. */
 		if (dd_container_remove(g->root, &st, &err) < 0) {
 			dd_error_print(&err);
 			rc = DD_EXIT_ERROR;

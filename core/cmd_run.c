@@ -105,6 +105,10 @@ static int build_config(const struct dd_run_opts *o, const char *id, const char 
 /* The flags drydock parses but whose chapter is still to come. */
 static int refuse_unsupported(const struct dd_run_opts *o, struct dd_error *err)
 {
+	if (o->hostname && o->uts_host)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "Conflicting options: --hostname and --uts host (the host's "
+				    "name cannot be changed from a container)");
 	if (o->tty)
 		return dd_fail_kind(err, DD_ERR_USAGE, 0,
 				    "-t (a pseudo-terminal) comes with chapter 15 (tty), which "
@@ -171,10 +175,22 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	return dd_oci_write_config(r->cfg, config, err);
 }
 
+/* The runtime calls this once the container's process exists. */
+static int record_started(struct dd_container *c, struct dd_error *err)
+{
+	struct run_ctx *r = c->owner;
+
+	r->st.status = DD_STATUS_RUNNING;
+	r->st.pid = c->pid;
+	r->st.engine_pid = getpid();
+	r->st.started = time(NULL);
+	return dd_container_save(r->root, &r->st, err);
+}
+
 static int finish(struct run_ctx *r, bool remove, struct dd_error *err)
 {
-	if (!r->created)
-		return 0;
+	if (!r->created || !dd_is_dir(r->dir))
+		return 0; /* never made, or already removed by `rm -f` */
 	if (remove)
 		return dd_container_remove(r->root, &r->st, err);
 	r->st.status = DD_STATUS_EXITED;
@@ -207,10 +223,8 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 	c.name = r.st.name;
 	c.dir = r.dir;
 	c.cfg = r.cfg;
-	r.st.status = DD_STATUS_RUNNING;
-	r.st.started = time(NULL);
-	if (dd_container_save(r.root, &r.st, &err) < 0)
-		goto fail;
+	c.on_started = record_started;
+	c.owner = &r;
 	if (dd_runtime_run(&c, &exit_code, &err) < 0)
 		goto fail;
 	r.st.exit_code = exit_code;
@@ -219,7 +233,8 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 	goto out;
 fail:
 	dd_error_print(&err);
-	exit_code = dd_error_exit_code(&err);
+	/* Stopped by a signal before the command ran: say so, as a shell would. */
+	exit_code = interrupted ? DD_EXIT_SIGNAL_BASE + interrupted : dd_error_exit_code(&err);
 	r.st.exit_code = exit_code;
 	/* A container that never ran is not kept, as with Docker. */
 	if (finish(&r, true, &err) < 0)

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct dd_error;
+
 enum dd_mount_type {
 	DD_MOUNT_BIND,  /* -v SRC:DST[:ro] */
 	DD_MOUNT_TMPFS  /* --tmpfs DST */
@@ -51,6 +53,10 @@ struct dd_container {
 	pid_t pid;            /* the container's first process, host pid */
 	int sync_fd;          /* this side's end of the parent/child socket */
 	void *stage_data[DD_MAX_CHAPTERS];
+	/* Called by the runtime once the child exists (c->pid is set) and
+	 * before it may run: the engine records the pid here. */
+	int (*on_started)(struct dd_container *c, struct dd_error *err);
+	void *owner; /* for on_started */
 };
 
 struct dd_config *dd_config_new(void);

@@ -132,10 +132,11 @@ int dd_container_save(const char *root, const struct dd_state *st, struct dd_err
 	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
 	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/state.json", dir) : NULL;
 	_cleanup_free_ char *text = NULL;
-	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i, s:I, s:I, s:I}",
+	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i, s:i, s:I, s:I, s:I}",
 			      "id", st->id, "name", st->name, "image", st->image,
 			      "image_id", st->image_id, "command", st->command,
 			      "status", dd_status_name(st->status), "pid", (int)st->pid,
+			      "engine_pid", (int)st->engine_pid,
 			      "exit_code", st->exit_code, "created", (json_int_t)st->created,
 			      "started", (json_int_t)st->started,
 			      "finished", (json_int_t)st->finished);
@@ -181,6 +182,7 @@ int dd_container_load(const char *root, const char *id, struct dd_state *st,
 		if (!strcmp(status, status_names[i]))
 			st->status = i;
 	st->pid = json_integer_value(json_object_get(j, "pid"));
+	st->engine_pid = json_integer_value(json_object_get(j, "engine_pid"));
 	st->exit_code = json_integer_value(json_object_get(j, "exit_code"));
 	st->created = json_integer_value(json_object_get(j, "created"));
 	st->started = json_integer_value(json_object_get(j, "started"));

@@ -24,7 +24,8 @@ struct dd_state {
 	char *image_id;
 	char *command;    /* the command line, for ps */
 	enum dd_status status;
-	pid_t pid;
+	pid_t pid;        /* the container's first process, as the host sees it */
+	pid_t engine_pid; /* the `drydock run` that waits for it */
 	int exit_code;
 	long long created, started, finished; /* seconds since the epoch */
 };

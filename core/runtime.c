@@ -38,7 +38,22 @@ static const char go_byte = 'G';
 struct child_args {
 	struct dd_container *c;
 	int sync_fd;
+	sigset_t mask; /* the signal mask to run the container with */
 };
+
+/* The child starts with the signals drydock catches back at their
+ * defaults and nothing blocked, as a freshly exec'd process would. */
+static void child_reset_signals(const sigset_t *mask)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL &&
+		    sa.sa_handler != SIG_IGN)
+			signal(sig, SIG_DFL);
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+}
 
 /* Tell the parent why the child could not become the container. */
 static void child_report(int fd, const struct dd_error *err)
@@ -52,14 +67,18 @@ static int child_main(void *arg)
 	struct child_args *a = arg;
 	struct dd_container *c = a->c;
 	struct dd_error err = { 0 };
+	ssize_t n;
 	char go;
 
 	c->sync_fd = a->sync_fd;
+	child_reset_signals(&a->mask);
 	/* If drydock dies, the container must not live on unmanaged.  Had
 	 * it died before this line, the read below sees end-of-file. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(DD_EXIT_ERROR);
-	if (read(c->sync_fd, &go, 1) != 1 || go != go_byte)
+	while ((n = read(c->sync_fd, &go, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || go != go_byte)
 		_exit(DD_EXIT_ERROR); /* the parent gave up on us */
 
 	if (dd_stages_child(c, &err) < 0) {
@@ -82,6 +101,9 @@ static pid_t spawn_child(struct dd_container *c, struct child_args *a, struct dd
 		return pid;
 	if (dd_stage_check(&namespaces_stage, c->cfg, -1, err) < 0)
 		return -1;
+	/* The child shares every namespace with the host now: no later stage
+	 * may act as if it had its own (rename the host, remount its /). */
+	c->cfg->namespaces = 0;
 	pid = proc_spawn(child_main, a, err);
 	if (pid < 0 && dd_is_not_implemented(err))
 		dd_error_wrap(err, "Cannot run any container before chapter 01 (process) is done");
@@ -118,8 +140,15 @@ int dd_runtime_run(struct dd_container *c, int *exit_code, struct dd_error *err)
 	_cleanup_close_ int parent_fd = -1;
 	int sv[2], rc = -1;
 
+	sigset_t all;
+
+	sigprocmask(SIG_SETMASK, NULL, &args.mask);
 	if (dd_stages_prepare(c, err) < 0)
 		goto out;
+	/* Hold every signal from here until they can be forwarded to the
+	 * child: one sent in between is delivered then, not lost. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &args.mask);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		dd_fail(err, errno, "Cannot create the parent/child socket");
 		goto out;
@@ -132,13 +161,16 @@ int dd_runtime_run(struct dd_container *c, int *exit_code, struct dd_error *err)
 		goto out;
 	c->sync_fd = parent_fd;
 	/* Before the child may run: a signal sent once it runs must reach it. */
-	if (proc_forward_signals(c->pid, err) < 0) {
+	rc = proc_forward_signals(c->pid, err);
+	sigprocmask(SIG_SETMASK, &args.mask, NULL);
+	if (rc < 0) {
 		kill(c->pid, SIGKILL);
 		reap(c->pid);
 		goto out;
 	}
+	rc = -1;
 
-	if (dd_stages_parent(c, err) < 0) {
+	if ((c->on_started && c->on_started(c, err) < 0) || dd_stages_parent(c, err) < 0) {
 		kill(c->pid, SIGKILL);
 		reap(c->pid);
 		goto out;
@@ -155,6 +187,7 @@ int dd_runtime_run(struct dd_container *c, int *exit_code, struct dd_error *err)
 	}
 	rc = proc_wait(c->pid, exit_code, err);
 out:
+	sigprocmask(SIG_SETMASK, &args.mask, NULL);
 	dd_stages_cleanup(c);
 	return rc;
 }

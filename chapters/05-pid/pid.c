@@ -77,6 +77,7 @@ int pid_init_loop(pid_t main_pid, int *exit_code, struct dd_error *err)
 static int pid_child(struct dd_container *c, struct dd_error *err)
 {
 	int code = DD_EXIT_ERROR;
+	sigset_t all, before;
 	pid_t main_pid;
 
 	if (!c->cfg->init)
@@ -84,11 +85,19 @@ static int pid_child(struct dd_container *c, struct dd_error *err)
 	if (!(c->cfg->namespaces & CLONE_NEWPID))
 		return dd_fail_kind(err, DD_ERR_USAGE, 0, "--init needs a PID namespace (not --pid host)");
 
+	/* Hold signals across the fork: one that arrives before the init
+	 * has its handlers must wait for them, not hit PID 1 unhandled. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &before);
 	main_pid = fork();
-	if (main_pid < 0)
+	if (main_pid < 0) {
+		sigprocmask(SIG_SETMASK, &before, NULL);
 		return dd_fail(err, errno, "Cannot fork the command under --init");
-	if (main_pid == 0)
+	}
+	if (main_pid == 0) {
+		sigprocmask(SIG_SETMASK, &before, NULL);
 		return 0; /* the command: go on to exec */
+	}
 
 	/* The init.  Should it not work, stop the command and let the
 	 * runtime report why, over the socket it still holds. */
@@ -97,6 +106,7 @@ static int pid_child(struct dd_container *c, struct dd_error *err)
 		waitpid(main_pid, NULL, 0);
 		return -1;
 	}
+	sigprocmask(SIG_SETMASK, &before, NULL);
 	/* The start report is the command's to send: exec closes its copy. */
 	close(c->sync_fd);
 	if (pid_init_loop(main_pid, &code, err) < 0) {

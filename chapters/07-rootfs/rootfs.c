@@ -171,8 +171,10 @@ static int rootfs_child(struct dd_container *c, struct dd_error *err)
 	rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return dd_fail(err, errno, "Cannot open the container root '%s'", cfg->rootfs);
-	if (rootfs_mount_volumes(rootfd, cfg, err) < 0 ||
-	    rootfs_mount_proc_sys(rootfd, err) < 0 || rootfs_make_dev(rootfd, err) < 0 ||
+	/* The user's volumes go last, as with Docker: one at /dev/shm or
+	 * under /proc covers the default instead of being covered by it. */
+	if (rootfs_mount_proc_sys(rootfd, err) < 0 || rootfs_make_dev(rootfd, err) < 0 ||
+	    rootfs_mount_volumes(rootfd, cfg, err) < 0 ||
 	    rootfs_make_workdir(rootfd, cfg->cwd, err) < 0 || rootfs_pivot(cfg->rootfs, err) < 0)
 		return -1;
 	if (cfg->readonly_root && rootfs_remount_readonly(err) < 0)

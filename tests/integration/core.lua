@@ -101,3 +101,19 @@ T.test{lab = 0, name = "import refuses truncated and non-archive input and leave
   end
   store_is_clean(root)
 end}
+
+T.test{lab = 0, name = "a running container is listed by ps, kept by rm, stopped by rm -f", function()
+  local bin = os.getenv("DRYDOCK_BIN")
+  local name = T.random_name("live")
+  local h = dd.spawn{rm = false, name = name, cmd = {"sh", "-c", "echo ready; exec sleep 30"}}
+  T.defer(function() h:kill("KILL"); h:wait() end)
+  T.eq(h:read_line(10000), "ready", "the container's first line")
+  T.match(dd.exec{bin, "ps"}.stdout, name, "ps lists the running container")
+  local rm = dd.exec{bin, "rm", name}
+  T.eq(rm.exit_code, 125, "rm of a running container without -f")
+  rm = dd.exec{bin, "rm", "-f", name}
+  T.eq(rm.exit_code, 0, "rm -f exit code")
+  local r = h:wait(10)
+  T.eq(r.exit_code, 137, "the container's exit code after rm -f (SIGKILL)")
+  T.eq(dd.exec{bin, "ps", "-aq"}.stdout, "", "containers after rm -f")
+end}
