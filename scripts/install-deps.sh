@@ -4,7 +4,11 @@
 # `make deps`, `make demo`, `make test` and the Vagrant provisioning.
 set -eu
 
+# libarchive is linked statically: its compression libraries' -dev
+# packages provide what the linker needs.
 BUILD="build-essential pkg-config libarchive-dev libjansson-dev libcmocka-dev
+       libzstd-dev liblz4-dev libbz2-dev liblzma-dev zlib1g-dev libacl1-dev
+       nettle-dev libxml2-dev
        liblua5.4-dev lua5.4 libnl-3-dev libnl-route-3-dev libcap-dev
        libseccomp-dev libnftables-dev nftables busybox-static iproute2"
 BENCH="crun runc podman hyperfine"
