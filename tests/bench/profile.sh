@@ -1,0 +1,67 @@
+# profile.sh: where does drydock's time go? (sourced by run.sh)
+#
+# One `drydock run --rm busybox true` and one `crun run` of the same root
+# under strace: -c counts the system calls and the time spent in them,
+# -f -tt -T logs every call with its duration.  The whole logs are kept in
+# build/bench/; the report shows the calls that cost most.
+
+P=$OUT/profile
+mkdir -p "$P"
+
+# The -c table's heaviest rows: "| syscall | % time | seconds | calls |".
+strace_top() {
+	awk '$1 ~ /^[0-9.]+$/ && NF >= 5 {
+		name = $NF
+		printf "| %s | %s | %s | %s |\n", name, $1, $2, $4
+	}' "$1" | head -n "$2"
+}
+
+# Total calls in a -c table (its "total" line).
+strace_calls() {
+	awk '$NF == "total" { print $4; exit }' "$1"
+}
+
+# The slowest single calls in a -T log, as "| pid | call | seconds |".
+strace_slowest() {
+	awk 'match($0, /<[0-9.]+>$/) {
+		secs = substr($0, RSTART + 1, RLENGTH - 2)
+		call = $3 == "<..." ? $4 : $3 # "<... wait4 resumed>"
+		sub(/\(.*/, "", call)
+		printf "%s\t%s\t%s\n", secs, $1, call
+	}' "$1" | sort -rn | head -n "$2" | awk -F'\t' '{ printf "| %s | %s | %s |\n", $2, $3, $1 }'
+}
+
+md "## Where drydock's time goes"
+md ""
+if ! command -v strace >/dev/null; then
+	md "n/a: strace is not installed."
+elif [ -n "$drydock_error" ]; then
+	md "n/a: drydock: $drydock_error."
+else
+	log "profile: strace of one drydock run and one crun run"
+	strace -f -c -o "$P/drydock-strace-c.txt" "$DD" --root "$DDROOT" run --rm busybox true \
+		>/dev/null 2>&1 </dev/null || true
+	strace -f -tt -T -o "$P/drydock-strace-T.txt" "$DD" --root "$DDROOT" run --rm busybox true \
+		>/dev/null 2>&1 </dev/null || true
+	strace -f -c -o "$P/crun-strace-c.txt" $CRUN run --bundle "$T/bundle" bench-profile \
+		>/dev/null 2>&1 </dev/null || true
+	dd_calls=$(strace_calls "$P/drydock-strace-c.txt")
+	crun_calls=$(strace_calls "$P/crun-strace-c.txt")
+	result profile_syscalls_drydock "${dd_calls:-n/a}"
+	result profile_syscalls_crun "${crun_calls:-n/a}"
+	md "System calls in one run: drydock ${dd_calls:-n/a}, crun ${crun_calls:-n/a}"
+	md "(strace -f -c; logs in build/bench/profile/)."
+	md ""
+	md "drydock's costliest calls (time inside the kernel, all processes):"
+	md ""
+	md "| syscall | % time | seconds | calls |"
+	md "| --- | ---: | ---: | ---: |"
+	strace_top "$P/drydock-strace-c.txt" 10 >>"$T/report.md"
+	md ""
+	md "The slowest single calls of one drydock run (strace -f -T; waits included):"
+	md ""
+	md "| pid | call | seconds |"
+	md "| --- | --- | ---: |"
+	strace_slowest "$P/drydock-strace-T.txt" 10 >>"$T/report.md"
+fi
+md ""

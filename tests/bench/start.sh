@@ -1,0 +1,138 @@
+# start.sh: start-to-exit latency of a trivial container (sourced by run.sh).
+#
+# `drydock run --rm busybox true` against `crun run` and `runc run` of an
+# OCI bundle of the same root and `podman run --rm` of the same root
+# imported into podman.  Every side gets new PID, mount, UTS and IPC
+# namespaces and shares the host's network; then crun, runc and podman
+# run again with a network namespace too (drydock has no network chapter
+# yet).  The figure that matters is the median over paired runs of
+# drydock's time divided by crun's: start_ratio_drydock_crun.
+
+S=$T/start
+mkdir -p "$S"
+: >"$S/rows.tsv"     # name <TAB> what runs <TAB> network namespace
+: >"$S/commands.tsv" # name <TAB> command line, for run_rounds
+: >"$S/na.tsv"       # name <TAB> why it was not measured
+
+start_row() {
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$S/rows.tsv"
+}
+
+start_na() {
+	printf '%s\t%s\n' "$1" "$2" >>"$S/na.tsv"
+}
+
+# start_command NAME COMMAND...: measure it if one run of it works.
+start_command() {
+	name=$1
+	shift
+	if probe "$S/$name.err" "$@"; then
+		line=""
+		for word in "$@"; do
+			line="$line${line:+ }$(q "$word")"
+		done
+		printf '%s\t%s\n' "$name" "$line" >>"$S/commands.tsv"
+	else
+		start_na "$name" "failed: $(reason "$S/$name.err")"
+	fi
+}
+
+start_row drydock "\`drydock run --rm busybox true\`" no
+if [ -n "$drydock_error" ]; then
+	start_na drydock "$drydock_error"
+else
+	start_command drydock "$DD" --root "$DDROOT" run --rm busybox true
+fi
+start_row crun "\`crun run\`, no cgroup (as drydock today)" no
+start_command crun $CRUN run --bundle "$T/bundle" bench-crun
+start_row crun-cgroupfs "\`crun run\`, a cgroup (cgroupfs)" no
+start_command crun-cgroupfs $CRUN_CG run --bundle "$T/bundle" bench-crun-cg
+start_row runc "\`runc run\`, a cgroup (cgroupfs)" no
+start_command runc $RUNC run --bundle "$T/bundle" bench-runc
+start_row podman "\`podman run --rm --network=host\` (crun, cgroupfs)" no
+if [ -n "$podman_error" ]; then
+	start_na podman "$podman_error"
+else
+	start_command podman $PODMAN run --rm --network=host "$PODMAN_IMAGE" true
+fi
+
+start_row drydock+net "\`drydock run --rm busybox true\` in a network namespace" yes
+start_na drydock+net "no network chapter yet"
+start_row crun+net "\`crun run\`, no cgroup" yes
+start_command crun+net $CRUN run --bundle "$T/bundle-net" bench-crun-net
+start_row runc+net "\`runc run\`, a cgroup (cgroupfs)" yes
+start_command runc+net $RUNC run --bundle "$T/bundle-net" bench-runc-net
+start_row podman+net "\`podman run --rm --network=none\`" yes
+if [ -n "$podman_error" ]; then
+	start_na podman+net "$podman_error"
+else
+	start_command podman+net $PODMAN run --rm --network=none "$PODMAN_IMAGE" true
+fi
+
+if [ -s "$S/commands.tsv" ]; then
+	log "start latency: warm-up, then $START_ROUNDS rounds of $(wc -l <"$S/commands.tsv") commands"
+	mkdir -p "$S/warmup"
+	cp "$S/commands.tsv" "$S/warmup/"
+	run_rounds "$S/warmup" 1 2 none
+	run_rounds "$S" "$START_ROUNDS" 1 none
+fi
+touch "$S/runs.tsv"
+
+# The name as a results.json key: crun-cgroupfs -> crun_cgroupfs.
+key() {
+	echo "$1" | tr -- '-+' '__'
+}
+
+md "## Start-to-exit latency"
+md ""
+md "One container running \`true\`, start to exit, as hyperfine times it (no shell)."
+md "$START_ROUNDS rounds; each round runs every command once, starting with a different one."
+md "The last column is the median over the rounds of drydock's time divided by this"
+md "row's time in the same round (below 1: drydock is faster)."
+md ""
+md "| runtime | network ns | median ms | min ms | p90 ms | runs | failed | drydock / this |"
+md "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+while IFS='	' read -r name label net; do
+	k=$(key "$name")
+	why=$(awk -F'\t' -v n="$name" '$1 == n { print $2; exit }' "$S/na.tsv")
+	if [ -n "$why" ]; then
+		result "start_median_ms_$k" "n/a ($why)"
+		md "| $label | $net | n/a ($why) | | | | | |"
+		continue
+	fi
+	set -- $(summarize "$S/runs.tsv" "$name")
+	runs=$1 failed=$2 median=$3 min=$4 p90=$5
+	result "start_median_ms_$k" "$median"
+	result "start_failures_$k" "$failed"
+	ratio=""
+	case $name in
+	drydock) ratio="1" ;;
+	*+net) ratio="n/a (drydock: no network chapter yet)" ;;
+	*)
+		if [ -n "$drydock_error" ]; then
+			ratio="n/a"
+		else
+			set -- $(paired_ratio "$S/runs.tsv" drydock "$name")
+			ratio=$1
+			result "start_ratio_drydock_$k" "$1"
+			result "start_pairs_drydock_$k" "$2"
+		fi
+		;;
+	esac
+	md "| $label | $net | $median | $min | $p90 | $runs | $failed | $ratio |"
+done <"$S/rows.tsv"
+md ""
+
+# The headline figure, always present in results.json.
+if [ -n "$drydock_error" ]; then
+	result start_ratio_drydock_crun "n/a (drydock: $drydock_error)"
+	md "**start_ratio_drydock_crun: n/a** (drydock: $drydock_error)."
+elif ! grep -q '^start_ratio_drydock_crun	' "$T/results.tsv"; then
+	result start_ratio_drydock_crun "n/a (crun was not measured)"
+	md "**start_ratio_drydock_crun: n/a** (crun was not measured)."
+else
+	set -- $(paired_ratio "$S/runs.tsv" drydock crun)
+	md "**start_ratio_drydock_crun: $1** (median of $2 paired runs; goal: at most 1)."
+fi
+md ""
+cp "$S/runs.tsv" "$OUT/start-runs.tsv"
