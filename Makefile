@@ -2,7 +2,7 @@
 
 CC ?= cc
 BUILD := build
-PKGS := libarchive jansson lua5.4
+PKGS := libarchive jansson lua5.4 nettle
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The drydock binary links libarchive and Lua statically: the linker then
@@ -11,7 +11,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # alone cost a third of a container's start.  See doc/performance.md.
 BIN_LIBS = -Wl,--as-needed -Wl,-Bstatic -larchive -llua5.4 -Wl,-Bdynamic \
 	$(shell pkg-config --static --libs-only-l libarchive | sed 's/-larchive//') \
-	-ljansson -lm -ldl
+	-lnettle -ljansson -lm -ldl
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Werror
 CFLAGS ?= -O2 -g

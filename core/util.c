@@ -51,6 +51,13 @@ static int rm_children(int dirfd, dev_t dev, const char *path, struct dd_error *
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		/* Anything but a directory goes at once: only a directory can
+		 * be a mount point to stop at, so only it needs a stat. */
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
+			if (unlinkat(dirfd, de->d_name, 0) < 0)
+				return dd_fail(err, errno, "Cannot remove '%s/%s'", path, de->d_name);
+			continue;
+		}
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return dd_fail(err, errno, "Cannot stat '%s/%s'", path, de->d_name);
 		if (S_ISDIR(st.st_mode)) {
