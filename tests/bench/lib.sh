@@ -26,10 +26,10 @@ q() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
-# The last non-empty line of an error log, printable and short: the
+# The first non-empty line of an error log, printable and short: the
 # "why" in "n/a (failed: why)".
 reason() {
-	tr -d '\000-\010\013-\037' <"$1" | awk 'NF { line = $0 } END { print substr(line, 1, 160) }'
+	tr -d '\000-\010\013-\037' <"$1" | awk 'NF && !seen { line = $0; seen = 1 } END { print substr(line, 1, 160) }'
 }
 
 # Run a command once, quietly, to see whether it works at all.  Its
