@@ -1,48 +1,49 @@
 #!/bin/sh
 # handout.sh NN DEST: a student tree for lab NN (`make handout LAB=NN DEST=dir`).
 #
-# Copies the tree (the files git knows, or every file but build/ and .git/
-# outside a checkout), then cuts the solution regions of lab NN and every
-# later lab out of chapters/ and core/.  All or nothing: on any error DEST
-# is not created.
+# Checks that lab NN exists (labs/NN-name/), builds build/ddhandout if
+# needed, and runs `build/ddhandout --lab NN . DEST`, which copies the
+# tree (the files git knows, committed or not, minus what .gitignore
+# excludes; outside a git checkout every file but build/ and .git/) and
+# replaces the solution regions of lab NN and every later lab in
+# chapters/ and core/ by TODO stubs.  All or nothing: DEST must not exist
+# or be empty, and on any error nothing is left in it.
+#
+# Exit status: 0 written, 1 the handout failed, 2 bad arguments.
 set -eu
-cd "$(dirname "$0")/../.."
 
-lab=${1:-}
-dest=${2:-}
-lab=$(printf '%02d' "$(expr "$lab" + 0 2>/dev/null || echo x)" 2>/dev/null) || {
-	echo "handout: LAB must be a lab number such as 03, not '${1:-}'" >&2
+usage() {
+	echo "usage: make handout LAB=NN DEST=dir   (or: sh scripts/lab/handout.sh NN DEST)" >&2
 	exit 2
 }
-if [ -z "$dest" ]; then
-	echo "usage: make handout LAB=NN DEST=dir" >&2
+[ $# -eq 2 ] || usage
+arg_lab=$1
+dest=$2
+[ -n "$dest" ] || usage
+
+# DEST is relative to where we were called from; the rest runs at the top.
+case $dest in
+/*) ;;
+*) dest=$PWD/$dest ;;
+esac
+cd "$(dirname "$0")/../.."
+
+case $arg_lab in
+'' | *[!0-9]*)
+	echo "handout: LAB must be a lab number such as 03, not '$arg_lab'" >&2
 	exit 2
-fi
+	;;
+esac
+lab=$(printf '%02d' "$(expr "$arg_lab" + 0)")
 set -- labs/"$lab"-*
 if [ ! -d "$1" ]; then
-	echo "handout: there is no lab $lab (labs/$lab-*); the labs are: $(ls labs | tr '\n' ' ')" >&2
+	echo "handout: there is no lab $lab (no directory labs/$lab-*); the labs are:" \
+		$(ls labs | sed -n 's/^\([0-9][0-9]\)-.*/\1/p') >&2
 	exit 2
 fi
-if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
-	echo "handout: '$dest' exists and is not empty: give a new directory" >&2
-	exit 2
-fi
-[ -x build/ddhandout ] || make -s build/ddhandout
 
-partial="$dest.partial.$$"
-trap 'rm -rf "$partial"' EXIT INT TERM
-mkdir -p "$partial"
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	git ls-files -z --cached --others --exclude-standard |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-		tar --null -T - -cf - | tar -xf - -C "$partial"
-else
-	tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C "$partial"
-fi
-files=$(cd "$partial" && find chapters core -name '*.[ch]' | sort)
-(cd "$partial" && "$OLDPWD/build/ddhandout" --lab "$lab" $files)
-echo "drydock handout for lab $lab" >"$partial/HANDOUT"
-[ -d "$dest" ] && rmdir "$dest"
-mv "$partial" "$dest"
-trap - EXIT INT TERM
-echo "handout for lab $lab written to $dest"
+make -s build/ddhandout >&2 || {
+	echo "handout: cannot build build/ddhandout (see above)" >&2
+	exit 1
+}
+exec build/ddhandout --lab "$lab" . "$dest"
