@@ -31,6 +31,7 @@ static int init_reaps(void *arg)
 	make_orphan();
 	main_pid = fork();
 	if (main_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		usleep(200000);
 		_exit(want);
 	}
@@ -69,6 +70,7 @@ static int init_forwards(void *arg)
 		return 10;
 	main_pid = fork();
 	if (main_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed test */
 		signal(SIGTERM, on_term);
 		write(ready[1], "r", 1);
 		while (!got_term)
@@ -77,15 +79,19 @@ static int init_forwards(void *arg)
 	}
 	if (read(ready[0], &c, 1) != 1)
 		return 11;
-	if (pid_init_signals(main_pid, &err) < 0)
+	if (pid_init_signals(main_pid, &err) < 0) {
+		kill(main_pid, SIGKILL);
 		return 14;
+	}
 	if (fork() == 0) {
 		usleep(50000);
 		kill(getppid(), SIGTERM); /* to the init, not to the command */
 		_exit(0);
 	}
-	if (pid_init_loop(main_pid, &code, &err) < 0)
+	if (pid_init_loop(main_pid, &code, &err) < 0) {
+		kill(main_pid, SIGKILL);
 		return 12;
+	}
 	return code == want ? 0 : 13;
 }
 
