@@ -49,9 +49,9 @@ import_command() {
 	fi
 }
 
-# import_bench LABEL TARBALL
+# import_bench LABEL TARBALL ROUNDS
 import_bench() {
-	label=$1 tarball=$2
+	label=$1 tarball=$2 rounds=$3
 	dir=$I/$label
 	mkdir -p "$dir"
 	: >"$dir/commands.tsv"
@@ -94,10 +94,11 @@ import_bench() {
 	fi
 
 	if [ -s "$dir/commands.tsv" ]; then
-		log "import: $label root ($mib MiB), $IMPORT_ROUNDS rounds"
-		run_rounds "$dir" "$IMPORT_ROUNDS" 1 sh
+		log "import: $label root ($mib MiB), $rounds rounds"
+		run_rounds "$dir" "$rounds" 1 sh
 	fi
 	touch "$dir/runs.tsv"
+	cp "$dir/runs.tsv" "$OUT/import-$label-runs.tsv"
 
 	for name in tar drydock-import drydock-load podman-import podman-load; do
 		k=$(echo "$name" | tr -- '-' '_')
@@ -117,7 +118,7 @@ import_bench() {
 		fi
 		set -- $(summarize "$dir/runs.tsv" "$name")
 		runs=$1 failed=$2
-		secs=$(awk -v ms="$3" 'BEGIN { if (ms == "n/a") print "n/a"; else printf "%.2f", ms / 1000 }')
+		secs=$(awk -v ms="$3" 'BEGIN { if (ms == "n/a") print "n/a"; else printf "%.3f", ms / 1000 }')
 		rate=$(awk -v s="$secs" -v m="$mib" 'BEGIN { if (s == "n/a" || s == 0) print "n/a"; else printf "%.0f", m / s }')
 		result "import_s_${label}_$k" "$secs"
 		result "import_mibps_${label}_$k" "$rate"
@@ -136,12 +137,13 @@ import_bench() {
 
 md "## Image import"
 md ""
-md "The same tarball into an empty target; $IMPORT_ROUNDS rounds, each running every tool once."
+md "The same tarball into an empty target; $SMALL_ROUNDS rounds (small) and $LARGE_ROUNDS (large),"
+md "each running every tool once."
 md "Last column: \`drydock import\`'s time divided by this row's, median over the rounds"
 md "(goal against \`tar -x\`: at most 1.2)."
 md ""
 md "| root | MiB | tool | median s | MiB/s | runs | failed | drydock import / this |"
 md "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
-import_bench small "$IMAGE_TAR"
-import_bench large "$(large_root)"
+import_bench small "$IMAGE_TAR" "$SMALL_ROUNDS"
+import_bench large "$(large_root)" "$LARGE_ROUNDS"
 md ""

@@ -2,8 +2,10 @@
 #
 # One `drydock run --rm busybox true` and one `crun run` of the same root
 # under strace: -c counts the system calls and the time spent in them,
-# -f -tt -T logs every call with its duration.  The whole logs are kept in
-# build/bench/; the report shows the calls that cost most.
+# -f -tt -T logs every call with its duration.  Then, when perf works on
+# the machine, CPU samples of 20 runs in a row: which system calls and
+# which functions the CPU time goes to.  The whole logs are kept in
+# build/bench/profile/; the report shows what costs most.
 
 P=$OUT/profile
 mkdir -p "$P"
@@ -13,6 +15,21 @@ strace_top() {
 	awk '$1 ~ /^[0-9.]+$/ && NF >= 5 {
 		name = $NF
 		printf "| %s | %s | %s | %s |\n", name, $1, $2, $4
+	}' "$1" | head -n "$2"
+}
+
+# perf report lines "children% self% [k] symbol": the system calls.
+perf_syscalls() {
+	awk '$3 == "[k]" && $4 ~ /^__x64_sys_/ {
+		sub(/^__x64_sys_/, "", $4)
+		printf "| %s | %s |\n", $4, $1
+	}' "$1" | head -n "$2"
+}
+
+# perf report --no-children lines "self% [k|.] symbol": the hottest code.
+perf_hottest() {
+	awk '$1 ~ /%$/ && ($2 == "[k]" || $2 == "[.]") {
+		printf "| %s | %s | %s |\n", $3, $2 == "[k]" ? "kernel" : "user", $1
 	}' "$1" | head -n "$2"
 }
 
@@ -63,5 +80,32 @@ else
 	md "| pid | call | seconds |"
 	md "| --- | --- | ---: |"
 	strace_slowest "$P/drydock-strace-T.txt" 10 >>"$T/report.md"
+	md ""
+	rm -f "$P/drydock.perf"
+	if ! command -v perf >/dev/null; then
+		md "CPU profile: n/a (perf is not installed)."
+	elif ! perf record -q -e cpu-clock -F 10000 -g -o "$P/drydock.perf" -- sh -c \
+		'i=0; while [ $i -lt 20 ]; do "$0" --root "$1" run --rm busybox true; i=$((i + 1)); done' \
+		"$DD" "$DDROOT" >/dev/null 2>"$P/perf.err" </dev/null; then
+		md "CPU profile: n/a (perf record failed: $(reason "$P/perf.err"))."
+	else
+		log "profile: perf of 20 drydock runs"
+		perf report -i "$P/drydock.perf" --children --sort sym --stdio -g none \
+			>"$P/drydock-perf-children.txt" 2>/dev/null || true
+		perf report -i "$P/drydock.perf" --no-children --sort sym --stdio -g none \
+			>"$P/drydock-perf-self.txt" 2>/dev/null || true
+		md "CPU samples of 20 runs in a row (perf record -e cpu-clock -g), by system call"
+		md "(share of all samples, callees included):"
+		md ""
+		md "| system call | % of CPU |"
+		md "| --- | ---: |"
+		perf_syscalls "$P/drydock-perf-children.txt" 10 >>"$T/report.md"
+		md ""
+		md "The hottest functions (own samples only):"
+		md ""
+		md "| function | where | % of CPU |"
+		md "| --- | --- | ---: |"
+		perf_hottest "$P/drydock-perf-self.txt" 10 >>"$T/report.md"
+	fi
 fi
 md ""

@@ -75,9 +75,9 @@ mkdir -p "$OUT" "$CACHE"
 : >"$T/report.md"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	QUICK=1 START_ROUNDS=4 IMPORT_ROUNDS=1 SCALE_N=10 LARGE_MB=50
+	QUICK=1 START_ROUNDS=4 SMALL_ROUNDS=2 LARGE_ROUNDS=1 SCALE_N=10 LARGE_MB=50
 else
-	QUICK=0 START_ROUNDS=40 IMPORT_ROUNDS=3 SCALE_N=50 LARGE_MB=500
+	QUICK=0 START_ROUNDS=40 SMALL_ROUNDS=10 LARGE_ROUNDS=5 SCALE_N=50 LARGE_MB=500
 fi
 
 inner_cleanup() {
@@ -119,6 +119,8 @@ result machine_cgroup "$cgroup_mode"
 result bench_date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 result bench_quick "$QUICK"
 result drydock_commit "$commit"
+# Other work on the machine shows as noise: say how busy it was.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $cpu, $cpus CPUs, Linux $kernel, cgroup $cgroup_mode"
 
 md "# drydock benchmarks"
@@ -230,6 +232,10 @@ fi
 . tests/bench/import.sh
 
 # --- The report ------------------------------------------------------------
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+result machine_loadavg_before "$load_before"
+result machine_loadavg_after "$load_after"
+md "Load average (1, 5, 15 min) on $cpus CPUs: $load_before before the run, $load_after after."
 awk -F'\t' '
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
 BEGIN { print "{" }
