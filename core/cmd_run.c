@@ -3,7 +3,7 @@
  *
  * The engine turns flags and an image into a container: it resolves the
  * image (importing a built-in one on first use), reserves a name, gives
- * the container its own copy of the image's root, writes the OCI
+ * the container the image's layers as its root, writes the OCI
  * config.json, and hands the struct dd_container to the runtime.  When
  * the container exits it records the exit code, or removes it (--rm).
  */
@@ -49,12 +49,55 @@ static char *join_command(char **argv)
 	return s;
 }
 
+/* Environment: drydock's defaults, then the image's, then -e. */
+static int build_env(const struct dd_run_opts *o, const struct dd_image *img,
+		     struct dd_config *cfg)
+{
+	_cleanup_free_ char *host_env = NULL;
+
+	host_env = dd_strdup_printf("HOSTNAME=%s", cfg->hostname ? cfg->hostname : "");
+	if (!host_env || dd_config_setenv(cfg, default_path) < 0 ||
+	    dd_config_setenv(cfg, host_env) < 0 || dd_config_setenv(cfg, "HOME=/root") < 0)
+		return -1;
+	for (size_t i = 0; img->env && img->env[i]; i++)
+		if (strchr(img->env[i], '=') && dd_config_setenv(cfg, img->env[i]) < 0)
+			return -1;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (dd_config_setenv(cfg, o->env[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The command, as Docker makes it: the image's entrypoint, then the
+ * command line's arguments or else the image's Cmd. */
+static int build_args(const struct dd_run_opts *o, const struct dd_image *img,
+		      struct dd_config *cfg, struct dd_error *err)
+{
+	char *const *cmd = o->cmd && o->cmd[0] ? o->cmd : img->cmd;
+
+	for (size_t i = 0; img->entrypoint && img->entrypoint[i]; i++)
+		if (dd_strv_push(&cfg->args, img->entrypoint[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	for (size_t i = 0; cmd && cmd[i]; i++)
+		if (dd_strv_push(&cfg->args, cmd[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	if (cfg->args && cfg->args[0])
+		return 0;
+	if (img->layers && !img->rootfs) /* a loaded image, which said nothing */
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "No command specified: image '%s' has no Cmd or Entrypoint",
+				    o->image);
+	if (dd_strv_push(&cfg->args, default_command) < 0)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	return 0;
+}
+
 /* Everything the container will be, from the flags and the image. */
-static int build_config(const struct dd_run_opts *o, const char *id, const char *rootfs,
-			struct dd_config *cfg, struct dd_error *err)
+static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
+			const char *id, const char *rootfs, struct dd_config *cfg,
+			struct dd_error *err)
 {
 	char short_id[SHORT_ID_LEN + 1];
-	_cleanup_free_ char *host_env = NULL;
 
 	snprintf(short_id, sizeof(short_id), "%.*s", SHORT_ID_LEN, id);
 	if (o->hostname && !o->uts_host) {
@@ -66,20 +109,21 @@ static int build_config(const struct dd_run_opts *o, const char *id, const char 
 	cfg->hostname = strdup(o->hostname ? o->hostname : short_id);
 	cfg->hostname_set = o->hostname != NULL;
 	cfg->rootfs = strdup(rootfs);
-	host_env = dd_strdup_printf("HOSTNAME=%s", cfg->hostname ? cfg->hostname : "");
-	if (!cfg->hostname || !cfg->rootfs || !host_env ||
-	    dd_config_setenv(cfg, default_path) < 0 || dd_config_setenv(cfg, host_env) < 0 ||
-	    dd_config_setenv(cfg, "HOME=/root") < 0)
+	if (!cfg->hostname || !cfg->rootfs || build_env(o, img, cfg) < 0)
 		return dd_fail(err, ENOMEM, "Out of memory");
-	for (size_t i = 0; o->env && o->env[i]; i++)
-		if (dd_config_setenv(cfg, o->env[i]) < 0)
+	for (size_t i = 0; img->layers && img->layers[i]; i++)
+		if (dd_strv_push(&cfg->layers, img->layers[i]) < 0)
 			return dd_fail(err, ENOMEM, "Out of memory");
-	if (o->cmd && o->cmd[0]) {
-		for (size_t i = 0; o->cmd[i]; i++)
-			if (dd_strv_push(&cfg->args, o->cmd[i]) < 0)
-				return dd_fail(err, ENOMEM, "Out of memory");
-	} else if (dd_strv_push(&cfg->args, default_command) < 0) {
-		return dd_fail(err, ENOMEM, "Out of memory");
+	if (build_args(o, img, cfg, err) < 0)
+		return -1;
+	if (img->user && strcmp(img->user, "root") && strcmp(img->user, "0") &&
+	    strcmp(img->user, "0:0"))
+		dd_warn("image '%s' asks to run as user '%s': drydock runs containers as "
+			"root until the user and security chapters (04, 16)", o->image,
+			img->user);
+	if (!o->workdir && img->workdir) {
+		free(cfg->cwd);
+		cfg->cwd = strdup(img->workdir);
 	}
 	if (o->workdir) {
 		free(cfg->cwd);
@@ -157,7 +201,7 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 		return -1;
 	r->st.image = strdup(o->image);
 	r->st.image_id = strdup(r->img.id);
-	r->st.command = join_command(o->cmd && o->cmd[0] ? o->cmd : (char *[]){ "sh", NULL });
+	r->st.command = join_command(o->cmd && o->cmd[0] ? o->cmd : r->img.cmd);
 	if (dd_container_create(r->root, o->name, &r->st, err) < 0)
 		return -1;
 	r->created = true;
@@ -167,11 +211,12 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	r->cfg = dd_config_new();
 	if (!rootfs || !config || !r->cfg)
 		return dd_fail(err, ENOMEM, "Out of memory");
-	if (build_config(o, r->st.id, rootfs, r->cfg, err) < 0)
+	/* The root itself is made by the overlay stage (or its fallback, a
+	 * copy) when the container starts. */
+	if (build_config(o, &r->img, r->st.id, rootfs, r->cfg, err) < 0)
 		return -1;
-	/* Until the overlay chapter: a private copy of the image's root. */
-	if (dd_copy_tree(r->img.rootfs, rootfs, err) < 0)
-		return dd_error_wrap(err, "Cannot prepare the root of container %s", r->st.name);
+	free(r->st.command);
+	r->st.command = join_command(r->cfg->args);
 	return dd_oci_write_config(r->cfg, config, err);
 }
 

@@ -27,6 +27,7 @@ void dd_config_free(struct dd_config *cfg)
 	free(cfg->cwd);
 	free(cfg->hostname);
 	free(cfg->rootfs);
+	dd_strv_free(cfg->layers);
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		free(cfg->mounts[i].source);
 		free(cfg->mounts[i].target);

@@ -34,6 +34,7 @@ struct dd_config {
 	char *hostname;
 	bool hostname_set;    /* the user asked for one with --hostname */
 	char *rootfs;         /* host path of the container's root directory */
+	char **layers;        /* the image's layer directories, bottom first */
 	bool readonly_root;   /* --read-only */
 	bool interactive;     /* -i: keep stdin open */
 	bool init;            /* --init: a reaping PID 1 */

@@ -1,8 +1,11 @@
 /*
  * copytree.c: copy an image's root into a container's own directory.
  *
- * Until the overlay chapter gives containers a copy-on-write layer, each
- * container gets a private copy of its image.  The copy keeps what a
+ * While the overlay chapter (08) is not done, each container gets a
+ * private copy of its image instead of a copy-on-write layer: the layers
+ * are copied bottom first, each one merged over the ones below as
+ * overlayfs would show them (a whiteout deletes, an opaque directory
+ * hides what is below it).  The copy keeps what a
  * root file system needs: modes (setuid too), owners, times, symlinks,
  * hard links, device nodes; regular files are cloned (reflink) where the
  * file system can, else copied in the kernel with copy_file_range(2).
@@ -15,9 +18,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "stage.h"
 #include "util.h"
 
 /* Inodes with several names: copied once, then linked. */
@@ -29,6 +34,8 @@ struct link_seen {
 
 struct copy_ctx {
 	int src_root, dst_root;
+	const char *dest;  /* the destination root's path */
+	bool merge;        /* over a lower layer's copy: apply whiteouts */
 	struct link_seen *links;
 	size_t nlinks;
 	struct dd_error *err;
@@ -135,6 +142,39 @@ static int copy_dir_entries(struct copy_ctx *cx, const char *rel)
 	return 0;
 }
 
+static bool is_opaque(struct copy_ctx *cx, const char *rel)
+{
+	_cleanup_close_ int fd = openat(cx->src_root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					O_CLOEXEC);
+	char v[2];
+
+	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 &&
+	       v[0] == 'y';
+}
+
+/* Merging a layer: what it replaces, deletes (a 0/0 character device is
+ * a whiteout) or hides (an opaque directory) goes first.  Returns 1 when
+ * the entry was a whiteout and nothing is to be copied. */
+static int merge_over(struct copy_ctx *cx, const char *rel, const struct stat *st)
+{
+	bool whiteout = S_ISCHR(st->st_mode) && st->st_rdev == 0;
+	struct stat old;
+	_cleanup_free_ char *path = NULL;
+
+	if (!strcmp(rel, "."))
+		return 0;
+	if (fstatat(cx->dst_root, rel, &old, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? whiteout : dd_fail(cx->err, errno, "Cannot stat '%s'", rel);
+	if (!whiteout && S_ISDIR(st->st_mode) && S_ISDIR(old.st_mode) && !is_opaque(cx, rel))
+		return 0;
+	path = dd_strdup_printf("%s/%s", cx->dest, rel);
+	if (!path)
+		return dd_fail(cx->err, ENOMEM, "Cannot copy '%s'", rel);
+	if (dd_rm_rf(path, cx->err) < 0)
+		return -1;
+	return whiteout;
+}
+
 static int copy_entry(struct copy_ctx *cx, const char *rel)
 {
 	struct stat st;
@@ -142,6 +182,14 @@ static int copy_entry(struct copy_ctx *cx, const char *rel)
 
 	if (fstatat(cx->src_root, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return dd_fail(cx->err, errno, "Cannot stat '%s'", rel);
+	if (cx->merge) {
+		int gone = merge_over(cx, rel, &st);
+
+		if (gone != 0)
+			return gone < 0 ? -1 : 0;
+	} else if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+		return 0; /* a whiteout with nothing below it */
+	}
 	seen = link_if_seen(cx, rel, &st);
 	if (seen != 0)
 		return seen < 0 ? -1 : 0;
@@ -169,12 +217,13 @@ static int copy_entry(struct copy_ctx *cx, const char *rel)
 	return copy_attrs(cx, rel, &st);
 }
 
-int dd_copy_tree(const char *src, const char *dest, struct dd_error *err)
+static int copy_layer(const char *src, const char *dest, bool merge, struct dd_error *err)
 {
-	struct copy_ctx cx = { .src_root = -1, .dst_root = -1, .err = err };
+	struct copy_ctx cx = { .src_root = -1, .dst_root = -1, .dest = dest, .merge = merge,
+			       .err = err };
 	int rc = -1;
 
-	if (mkdir(dest, 0700) < 0)
+	if (!merge && mkdir(dest, 0700) < 0)
 		return dd_fail(err, errno, "Cannot create '%s'", dest);
 	cx.src_root = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cx.dst_root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -190,4 +239,22 @@ int dd_copy_tree(const char *src, const char *dest, struct dd_error *err)
 	if (cx.dst_root >= 0)
 		close(cx.dst_root);
 	return rc;
+}
+
+int dd_copy_tree(const char *src, const char *dest, struct dd_error *err)
+{
+	return copy_layer(src, dest, false, err);
+}
+
+int dd_copy_image_root(struct dd_container *c, struct dd_error *err)
+{
+	char *const *layers = c->cfg->layers;
+
+	if (!layers || !layers[0] || !c->cfg->rootfs)
+		return 0;
+	for (size_t i = 0; layers[i]; i++)
+		if (copy_layer(layers[i], c->cfg->rootfs, i > 0, err) < 0)
+			return dd_error_wrap(err, "Cannot prepare the root of container %s",
+					     c->name);
+	return 0;
 }

@@ -7,8 +7,13 @@
  * imported on first use into whatever state root is in effect.
  *
  * On disk:
- *   <root>/images/<id>/rootfs/       the root file system
- *   <root>/images/<id>/image.json    {"id", "name", "tag", "created", "size"}
+ *   <root>/images/<id>/rootfs/       the root file system of an imported image
+ *   <root>/images/<id>/image.json    {"id", "name", "tag", "created", "size"},
+ *                                    and for a loaded image "layers" (ids,
+ *                                    bottom first) and "config" (Env, Cmd,
+ *                                    Entrypoint, WorkingDir, User)
+ *   <root>/layers/<layer id>/        one layer of loaded images, shared
+ *                                    (whiteouts in overlayfs's form)
  *   <root>/images/repositories.json  {"NAME:TAG": "<id>", ...}
  *   <root>/images/.lock              flock'ed while the store changes
  *   <root>/tmp/import-XXXXXX/        an import in progress
@@ -30,7 +35,14 @@ struct dd_image {
 	char id[65];    /* 64 hex digits */
 	char *name;     /* "busybox" */
 	char *tag;      /* "latest" */
-	char *rootfs;   /* host path of the image's root directory */
+	char *rootfs;   /* an imported image's root directory, else NULL */
+	char **layers;  /* host paths of its layers, bottom first, NULL-ended */
+	/* From the image's config; NULL where it says nothing. */
+	char **env;        /* "KEY=VALUE" */
+	char **entrypoint;
+	char **cmd;
+	char *workdir;
+	char *user;
 	long long size; /* bytes on disk */
 	long long created; /* seconds since the epoch */
 };

@@ -209,12 +209,75 @@ size_t dd_store_count_tags(json_t *repos, const char *id)
 	return n;
 }
 
+/* A JSON array of strings as a NULL-terminated vector (NULL if absent). */
+static int load_strv(json_t *a, char ***out)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a))
+		return 0;
+	*out = calloc(json_array_size(a) + 1, sizeof(char *));
+	if (!*out)
+		return -1;
+	json_array_foreach(a, i, v)
+		if (!((*out)[i] = strdup(json_is_string(v) ? json_string_value(v) : "")))
+			return -1;
+	return 0;
+}
+
+static int load_string(json_t *s, char **out)
+{
+	if (!json_is_string(s) || !json_string_value(s)[0])
+		return 0;
+	*out = strdup(json_string_value(s));
+	return *out ? 0 : -1;
+}
+
+/* An imported image is one layer, images/<id>/rootfs; a loaded one lists
+ * its layers, which live in layers/. */
+static int load_layers(const char *root, const char *id, json_t *j, struct dd_image *img)
+{
+	json_t *layers = json_object_get(j, "layers"), *v;
+	size_t i;
+
+	if (!json_is_array(layers)) {
+		img->rootfs = dd_strdup_printf("%s/images/%s/rootfs", root, id);
+		return img->rootfs ? dd_strv_push(&img->layers, img->rootfs) : -1;
+	}
+	img->layers = calloc(json_array_size(layers) + 1, sizeof(char *));
+	if (!img->layers)
+		return -1;
+	json_array_foreach(layers, i, v) {
+		if (!json_is_string(v) || !dd_store_is_hex(json_string_value(v), ID_LEN))
+			return -2;
+		if (!(img->layers[i] = dd_strdup_printf("%s/layers/%s", root,
+							json_string_value(v))))
+			return -1;
+	}
+	return i > 0 ? 0 : -2;
+}
+
+static int load_config(json_t *c, struct dd_image *img)
+{
+	if (!json_is_object(c))
+		return 0;
+	if (load_strv(json_object_get(c, "Env"), &img->env) < 0 ||
+	    load_strv(json_object_get(c, "Entrypoint"), &img->entrypoint) < 0 ||
+	    load_strv(json_object_get(c, "Cmd"), &img->cmd) < 0 ||
+	    load_string(json_object_get(c, "WorkingDir"), &img->workdir) < 0 ||
+	    load_string(json_object_get(c, "User"), &img->user) < 0)
+		return -1;
+	return 0;
+}
+
 /* Fill img from images/<id>/image.json, with the given name and tag. */
 int dd_store_load_image(const char *root, const char *id, const char *name, const char *tag,
 			struct dd_image *img, struct dd_error *err)
 {
 	_cleanup_free_ char *path = dd_strdup_printf("%s/images/%s/image.json", root, id);
 	json_auto_t *j = NULL;
+	int rc = 0;
 
 	memset(img, 0, sizeof(*img));
 	if (!path || dd_store_load_json(path, false, &j, err) < 0)
@@ -222,11 +285,14 @@ int dd_store_load_image(const char *root, const char *id, const char *name, cons
 	snprintf(img->id, sizeof(img->id), "%s", id);
 	img->name = strdup(name);
 	img->tag = strdup(tag);
-	img->rootfs = dd_strdup_printf("%s/images/%s/rootfs", root, id);
 	img->size = json_integer_value(json_object_get(j, "size"));
 	img->created = json_integer_value(json_object_get(j, "created"));
-	if (!img->name || !img->tag || !img->rootfs) {
+	if (!img->name || !img->tag || (rc = load_layers(root, id, j, img)) < 0 ||
+	    load_config(json_object_get(j, "config"), img) < 0) {
 		dd_image_release(img);
+		if (rc == -2)
+			return dd_fail(err, 0, "Image %.12s is damaged: %s lists no valid layers",
+				       id, path);
 		return dd_fail(err, ENOMEM, "Out of memory");
 	}
 	return 0;
@@ -336,7 +402,14 @@ void dd_image_release(struct dd_image *img)
 	free(img->name);
 	free(img->tag);
 	free(img->rootfs);
-	img->name = img->tag = img->rootfs = NULL;
+	dd_strv_free(img->layers);
+	dd_strv_free(img->env);
+	dd_strv_free(img->entrypoint);
+	dd_strv_free(img->cmd);
+	free(img->workdir);
+	free(img->user);
+	img->name = img->tag = img->rootfs = img->workdir = img->user = NULL;
+	img->layers = img->env = img->entrypoint = img->cmd = NULL;
 }
 
 void dd_image_list_free(struct dd_image *list, size_t n)

@@ -18,6 +18,7 @@
 #include "chapters/05-pid/pid.h"
 #include "chapters/06-mount/mount.h"
 #include "chapters/07-rootfs/rootfs.h"
+#include "chapters/08-overlay/overlay.h"
 #include "log.h"
 #include "stage.h"
 
@@ -25,6 +26,7 @@ const struct dd_stage *const dd_pipeline[] = {
 	&namespaces_stage, /* DD_PHASE_NAMESPACES */
 	&uts_stage,        /* DD_PHASE_IDENTITY */
 	&mount_stage,      /* DD_PHASE_MOUNTS */
+	&overlay_stage,    /* DD_PHASE_LAYERS */
 	&rootfs_stage,     /* DD_PHASE_ROOTFS */
 	&pid_stage,        /* DD_PHASE_INIT */
 	&process_stage,    /* DD_PHASE_EXEC */
@@ -47,12 +49,25 @@ int dd_stage_check(const struct dd_stage *s, const struct dd_config *cfg, int rc
 	return 0;
 }
 
-#define RUN_HOOKS(hook, c, err)                                                   \
-	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++) {         \
-		if ((*sp)->hook &&                                                \
-		    dd_stage_check(*sp, (c)->cfg, (*sp)->hook(c, err), err) < 0) \
-			return -1;                                                \
-	}                                                                         \
+/* One hook of one stage; a lab not done runs the stage's fallback. */
+static int run_hook(const struct dd_stage *s, int (*hook)(struct dd_container *, struct dd_error *),
+		    struct dd_container *c, struct dd_error *err)
+{
+	bool not_done;
+
+	if (hook(c, err) == 0)
+		return 0;
+	not_done = dd_is_not_implemented(err);
+	if (dd_stage_check(s, c->cfg, -1, err) < 0)
+		return -1;
+	return not_done && s->fallback ? s->fallback(c, err) : 0;
+}
+
+#define RUN_HOOKS(hook, c, err)                                               \
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++) {     \
+		if ((*sp)->hook && run_hook(*sp, (*sp)->hook, c, err) < 0)     \
+			return -1;                                            \
+	}                                                                     \
 	return 0
 
 int dd_stages_prepare(struct dd_container *c, struct dd_error *err)

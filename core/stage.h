@@ -12,7 +12,10 @@
  * A hook returns 0, or -1 with err filled.  A hook whose lab is not done
  * yet returns dd_not_implemented(): the runtime then warns and carries on
  * without the feature, unless wanted() says the user asked for it
- * explicitly, in which case it is an error.
+ * explicitly, in which case it is an error.  A stage whose feature
+ * something later relies on names a fallback: core's plain way of doing
+ * the same (the overlay stage's is a full copy of the image), run in
+ * the hook's place when the lab is not done.
  */
 #ifndef DD_STAGE_H
 #define DD_STAGE_H
@@ -28,6 +31,7 @@ enum dd_phase {
 	DD_PHASE_NAMESPACES = 10, /* the namespaces exist */
 	DD_PHASE_IDENTITY = 20,   /* hostname, user ids */
 	DD_PHASE_MOUNTS = 30,     /* the mount tree is private */
+	DD_PHASE_LAYERS = 35,     /* the image's layers are mounted */
 	DD_PHASE_ROOTFS = 40,     /* the container's root is in place */
 	DD_PHASE_INIT = 50,       /* PID 1 */
 	DD_PHASE_EXEC = 90        /* the command replaces the child */
@@ -44,6 +48,7 @@ struct dd_stage {
 	int (*parent)(struct dd_container *c, struct dd_error *err);
 	int (*child)(struct dd_container *c, struct dd_error *err);
 	void (*cleanup)(struct dd_container *c);
+	int (*fallback)(struct dd_container *c, struct dd_error *err);
 	/* Calls the lab's code on harmless input, so `drydock info` can tell
 	 * whether the lab is done: core runs it in a throwaway child with
 	 * private mount, UTS and IPC namespaces; any answer but "not
@@ -68,5 +73,10 @@ bool dd_stage_implemented(const struct dd_stage *s);
  * or -1 (err says why). */
 int dd_stage_check(const struct dd_stage *s, const struct dd_config *cfg,
 		   int rc, struct dd_error *err);
+
+/* Fallbacks (core/copytree.c). */
+
+/* Give the container a private copy of its image's layers at cfg->rootfs. */
+int dd_copy_image_root(struct dd_container *c, struct dd_error *err);
 
 #endif

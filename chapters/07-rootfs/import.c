@@ -302,6 +302,12 @@ static int extract_entry(struct extract *x, struct archive_entry *e, struct dd_e
 	dirfd = rootfs_open_parent(x->rootfd, x->name, true, &base, err);
 	if (dirfd < 0)
 		return -1;
+	if (x->in->member) {
+		int r = x->in->member(x->in->arg, dirfd, base, err);
+
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
 	if (link)
 		return make_hardlink(x, dirfd, base, link, err);
 	switch (type) {

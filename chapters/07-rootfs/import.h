@@ -26,6 +26,11 @@ struct rootfs_extract_stats {
 struct rootfs_reader {
 	ssize_t (*read)(void *arg, void *buf, size_t len);
 	void *arg;
+	/* Optional: called for each member once its parent directory is open
+	 * (dirfd, safely resolved) and before anything is written; returns 1
+	 * when it took care of the member itself, 0 to extract it as usual,
+	 * -1 with err filled to stop.  Image layers use it for whiteouts. */
+	int (*member)(void *arg, int dirfd, const char *base, struct dd_error *err);
 };
 
 /* Unpack the archive read from archive_fd into the directory dest_dirfd
