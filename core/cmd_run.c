@@ -143,6 +143,8 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 		cfg->namespaces |= CLONE_NEWUTS;
 	if (!o->pid_host)
 		cfg->namespaces |= CLONE_NEWPID;
+	if (o->network_none)
+		cfg->namespaces |= CLONE_NEWNET;
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 static const char *const run_fields[] = {
     "image",   "cmd",	"name",	     "hostname", "env",		"env_file", "workdir",
     "volumes", "tmpfs", "read_only", "init",	 "interactive", "stdin",    "rm",
-    "uts",     "pid",	"root",	     "extra",	 "timeout",	NULL,
+    "uts",     "pid",	"network", "root",	     "extra",	 "timeout",	NULL,
 };
 
 void dd_lua_check_fields(lua_State *L, int t, const char *who, const char *const *allowed,
@@ -241,6 +241,7 @@ int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdi
 		dd_lua_push_arg(L, a, "--interactive");
 	append_flag_value(L, t, a, who, "uts", "--uts");
 	append_flag_value(L, t, a, who, "pid", "--pid");
+	append_flag_value(L, t, a, who, "network", "--network");
 	append_list(L, t, a, who, "extra", NULL);
 	dd_lua_push_arg(L, a, image);
 	append_list(L, t, a, who, "cmd", NULL);

@@ -29,6 +29,9 @@ const char dd_run_usage[] =
 	"      --init               Run an init as PID 1 that reaps zombies\n"
 	"      --uts host           Share the host's UTS namespace (hostname)\n"
 	"      --pid host           Share the host's PID namespace\n"
+	"      --network MODE       none: a network namespace of its own with only\n"
+	"                           loopback; host: the host's network (the default\n"
+	"                           until chapter 09)\n"
 	"      --help               Print this help\n"
 	"\n"
 	"Exit status: the command's own; 128+N if killed by signal N; 125 if drydock\n"
@@ -36,7 +39,7 @@ const char dd_run_usage[] =
 
 enum flag_id {
 	F_RM, F_NAME, F_HOSTNAME, F_ENV, F_ENV_FILE, F_WORKDIR, F_INTERACTIVE, F_TTY,
-	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH
+	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK
 };
 
 struct flag {
@@ -62,6 +65,8 @@ static const struct flag run_flags[] = {
 	{ 0, "init", false, F_INIT },
 	{ 0, "uts", true, F_UTS },
 	{ 0, "pid", true, F_PID },
+	{ 0, "network", true, F_NETWORK },
+	{ 0, "net", true, F_NETWORK },
 };
 
 #define usage(err, ...) dd_fail_kind(err, DD_ERR_USAGE, 0, __VA_ARGS__)
@@ -128,6 +133,15 @@ static int apply_flag(struct dd_run_opts *o, const struct flag *f, const char *v
 			return usage(err, "Invalid namespace mode '%s': only 'host' is supported", val);
 		*(f->id == F_UTS ? &o->uts_host : &o->pid_host) = true;
 		break;
+	case F_NETWORK:
+		if (!strcmp(val, "none") || !strcmp(val, "host")) {
+			o->network_none = !strcmp(val, "none");
+			break;
+		}
+		if (!strcmp(val, "bridge") || !strcmp(val, "default"))
+			return usage(err, "Network '%s' comes with chapter 09 (net), which drydock "
+				     "does not have yet: use --network none or host", val);
+		return usage(err, "Invalid network '%s': use none or host", val);
 	}
 	return 0;
 }

@@ -24,6 +24,7 @@ struct dd_run_opts {
 	char **tmpfs;          /* "DST" */
 	bool rm, interactive, tty, read_only, init, detach;
 	bool uts_host, pid_host;
+	bool network_none;     /* --network none: a network namespace with lo only */
 };
 
 /* Parse argv (argv[0] is "run"); -1 with a usage error in err. */

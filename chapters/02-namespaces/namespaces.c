@@ -12,10 +12,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -58,13 +61,45 @@ static int namespaces_selftest(struct dd_error *err)
 	return ns_join("/proc/self/ns/uts", CLONE_NEWUTS, err);
 }
 
+/* A new network namespace holds one interface, lo, and it is down: even
+ * 127.0.0.1 is unreachable until it is brought up.  (Chapter 09 adds the
+ * container's link to the outside.) */
+static int loopback_up(struct dd_error *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return dd_fail(err, errno, "Cannot read the flags of the loopback interface");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return dd_fail(err, errno, "Cannot bring up the loopback interface");
+	return 0;
+}
+
+static int namespaces_child(struct dd_container *c, struct dd_error *err)
+{
+	if (c->cfg->namespaces & CLONE_NEWNET)
+		return loopback_up(err);
+	return 0;
+}
+
+/* --network none asks for a namespace by name: without this lab it is
+ * an error, not a warning. */
+static bool namespaces_wanted(const struct dd_config *cfg)
+{
+	return cfg->namespaces & CLONE_NEWNET;
+}
+
 /* The namespaces are created by the runtime's spawn (ns_spawn), not by a
- * hook, so this stage has only the description `drydock info` shows. */
+ * hook; the child hook only makes a new network namespace usable. */
 const struct dd_stage namespaces_stage = {
 	.name = "namespaces",
 	.chapter = 2,
 	.summary = "new namespaces (the container shares the host's)",
 	.phase = DD_PHASE_NAMESPACES,
-	.namespaces = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC,
+	.namespaces = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET,
+	.wanted = namespaces_wanted,
+	.child = namespaces_child,
 	.selftest = namespaces_selftest,
 };

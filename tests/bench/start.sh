@@ -3,9 +3,9 @@
 # `drydock run --rm busybox true` against `crun run` and `runc run` of an
 # OCI bundle of the same root and `podman run --rm` of the same root
 # imported into podman.  Every side gets new PID, mount, UTS and IPC
-# namespaces and shares the host's network; then crun, runc and podman
-# run again with a network namespace too (drydock has no network chapter
-# yet).  The figure that matters is the median over paired runs of
+# namespaces and shares the host's network; then every side runs again
+# with a network namespace too (drydock's --network none: loopback only,
+# as crun's bundle-net and podman's --network=none).  The figure that matters is the median over paired runs of
 # drydock's time divided by crun's: start_ratio_drydock_crun.
 
 S=$T/start
@@ -56,8 +56,12 @@ else
 	start_command podman $PODMAN run --rm --network=host "$PODMAN_IMAGE" true
 fi
 
-start_row drydock+net "\`drydock run --rm busybox true\` in a network namespace" yes
-start_na drydock+net "no network chapter yet"
+start_row drydock+net "\`drydock run --rm --network none busybox true\`" yes
+if [ -n "$drydock_error" ]; then
+	start_na drydock+net "$drydock_error"
+else
+	start_command drydock+net "$DD" --root "$DDROOT" run --rm --network none busybox true
+fi
 start_row crun+net "\`crun run\`, no cgroup" yes
 start_command crun+net $CRUN run --bundle "$T/bundle-net" bench-crun-net
 start_row runc+net "\`runc run\`, a cgroup (cgroupfs)" yes
@@ -88,7 +92,8 @@ md ""
 md "One container running \`true\`, start to exit, as hyperfine times it (no shell)."
 md "$START_ROUNDS rounds; each round runs every command once, starting with a different one."
 md "The last column is the median over the rounds of drydock's time divided by this"
-md "row's time in the same round (below 1: drydock is faster)."
+md "row's time in the same round (below 1: drydock is faster); rows with a network"
+md "namespace are compared with drydock's row with one."
 md ""
 md "| runtime | network ns | median ms | min ms | p90 ms | runs | failed | drydock / this |"
 md "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -106,16 +111,18 @@ while IFS='	' read -r name label net; do
 	result "start_failures_$k" "$failed"
 	ratio=""
 	case $name in
-	drydock) ratio="1" ;;
-	*+net) ratio="n/a (drydock: no network chapter yet)" ;;
+	drydock | drydock+net) ratio="1" ;;
 	*)
-		if [ -n "$drydock_error" ]; then
+		# Network rows against drydock's network row, the others against drydock.
+		base=drydock
+		case $name in *+net) base=drydock+net ;; esac
+		if [ -n "$drydock_error" ] || grep -q "^$base	" "$S/na.tsv"; then
 			ratio="n/a"
 		else
-			set -- $(paired_ratio "$S/runs.tsv" drydock "$name")
+			set -- $(paired_ratio "$S/runs.tsv" "$base" "$name")
 			ratio=$1
-			result "start_ratio_drydock_$k" "$1"
-			result "start_pairs_drydock_$k" "$2"
+			result "start_ratio_$(key "$base")_$k" "$1"
+			result "start_pairs_$(key "$base")_$k" "$2"
 		fi
 		;;
 	esac

@@ -31,3 +31,14 @@ T.test{lab = 2, name = "the command is PID 1 of its namespace", function()
   T.eq(r.probe.pid, 1, "the probe's pid inside")
   T.eq(r.probe.ppid, 0, "its parent pid (outside the namespace: 0)")
 end}
+
+T.test{lab = 2, name = "--network none gives a network namespace with only loopback, up", function()
+  local host = host_ns()
+  local r = T.run{network = "none", cmd = {T.probe, "ns", "net"}}
+  T.eq(r.exit_code, 0, "probe exit code")
+  T.neq(r.probe.ns.net, host.net, "net namespace inode inside vs host")
+  T.eq(#r.probe.net, 1, "interfaces inside")
+  T.eq(r.probe.net[1].name, "lo", "the one interface")
+  T.ok(r.probe.net[1].flags & 1 == 1, "lo is up (IFF_UP in flags " .. r.probe.net[1].flags .. ")")
+  T.contains(r.probe.net[1].addrs, "127.0.0.1/8", "lo's addresses")
+end}

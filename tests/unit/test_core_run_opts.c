@@ -57,6 +57,22 @@ static void test_bad_flags_are_usage_errors_naming_the_flag(void **state)
 	expect_usage_error((char *[]){ "run", "--rm", NULL }, "image");
 	expect_usage_error((char *[]){ "run", "--uts", "private", "img", NULL }, "private");
 	expect_usage_error((char *[]){ "run", "-w", "rel", "img", NULL }, "absolute");
+	expect_usage_error((char *[]){ "run", "--network", "bridge", "img", NULL }, "chapter 09");
+	expect_usage_error((char *[]){ "run", "--net=container:x", "img", NULL }, "container:x");
+}
+
+static void test_network_none_and_host(void **state)
+{
+	struct dd_run_opts o;
+	struct dd_error err = { 0 };
+
+	assert_int_equal(parse(&o, &err, (char *[]){ "run", "--network", "none", "img", NULL }), 0);
+	assert_true(o.network_none);
+	dd_run_opts_release(&o);
+	assert_int_equal(parse(&o, &err, (char *[]){ "run", "--net=none", "--network=host", "img",
+						     NULL }), 0);
+	assert_false(o.network_none); /* the last one counts, as with Docker */
+	dd_run_opts_release(&o);
 }
 
 static void test_volume_specs_are_checked(void **state)
@@ -142,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flags_before_the_image_and_the_command_after),
 		cmocka_unit_test(test_bad_flags_are_usage_errors_naming_the_flag),
+		cmocka_unit_test(test_network_none_and_host),
 		cmocka_unit_test(test_volume_specs_are_checked),
 		cmocka_unit_test(test_env_file_skips_comments_and_rejects_empty_names),
 		cmocka_unit_test(test_later_env_replaces_earlier_keys),
