@@ -34,6 +34,12 @@ struct dir_time {
 	struct timespec times[2];
 };
 
+/* A directory kept open between entries (see open_parent). */
+struct open_dir {
+	int fd;                /* -1: none */
+	char name[PATH_MAX];   /* relative to the root */
+};
+
 struct extract {
 	struct archive *a;
 	int rootfd;
@@ -43,6 +49,8 @@ struct extract {
 	unsigned long long total; /* bytes read from the reader */
 	struct dir_time *dirs;
 	size_t ndirs;
+	struct open_dir parent;   /* the last entry's directory */
+	struct open_dir target;   /* the last hard link target's directory */
 	char name[PATH_MAX];      /* the current entry, cleaned */
 	char raw[PATH_MAX];       /* ... and as the archive spells it */
 	char buf[READ_CHUNK];
@@ -56,6 +64,10 @@ static void extract_free(struct extract **xp)
 		return;
 	if (x->a)
 		archive_read_free(x->a);
+	if (x->parent.fd >= 0)
+		close(x->parent.fd);
+	if (x->target.fd >= 0)
+		close(x->target.fd);
 	for (size_t i = 0; i < x->ndirs; i++)
 		free(x->dirs[i].name);
 	free(x->dirs);
@@ -118,15 +130,60 @@ static int set_owner_mode(int fd, struct archive_entry *e, const char *name,
 	return 0;
 }
 
+/* The length of name's directory part ("a/b" of "a/b/c"). */
+static size_t dir_len(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? (size_t)(slash - name) : 0;
+}
+
+static void forget_dir(struct open_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+/* The directory that holds name, through lab 07's rootfs_open_parent(),
+ * kept open in d: an image's /bin or /usr/lib is hundreds of entries in
+ * a row, and each would cost an openat2 walk from the root.  For
+ * x->parent, reuse is safe because an entry that changes a directory on
+ * the kept path (replaces it by a symlink, say) looks up its own parent
+ * first, which evicts it; x->target is forgotten whenever an entry could
+ * change any directory (see extract_entry).  The descriptor is borrowed:
+ * do not close it. */
+static int open_parent(struct extract *x, struct open_dir *d, const char *name, bool create,
+		       const char **base, struct dd_error *err)
+{
+	size_t len = dir_len(name);
+	int fd;
+
+	if (d->fd >= 0 && strlen(d->name) == len && !strncmp(d->name, name, len)) {
+		*base = name + len + (len > 0);
+		return d->fd;
+	}
+	fd = rootfs_open_parent(x->rootfd, name, create, base, err);
+	if (fd < 0)
+		return -1;
+	forget_dir(d);
+	d->fd = fd;
+	memcpy(d->name, name, len);
+	d->name[len] = '\0';
+	return fd;
+}
+
 /* A later entry of the same name wins, as with tar. */
-static int remove_existing(int dirfd, const char *base, const char *name,
+static int remove_existing(struct extract *x, int dirfd, const char *base,
 			   struct dd_error *err)
 {
 	if (unlinkat(dirfd, base, 0) == 0 || errno == ENOENT)
 		return 0;
-	if (errno == EISDIR && unlinkat(dirfd, base, AT_REMOVEDIR) == 0)
+	if (errno == EISDIR && unlinkat(dirfd, base, AT_REMOVEDIR) == 0) {
+		forget_dir(&x->target); /* it may have been on that path */
 		return 0;
-	return dd_fail(err, errno, "Cannot replace '%s'", name);
+	}
+	return dd_fail(err, errno, "Cannot replace '%s'", x->name);
 }
 
 static int copy_data(struct extract *x, int fd, struct dd_error *err)
@@ -162,10 +219,14 @@ static int make_file(struct extract *x, int dirfd, const char *base,
 	_cleanup_close_ int fd = -1;
 	struct timespec ts[2];
 
-	if (remove_existing(dirfd, base, x->name, err) < 0)
-		return -1;
 	/* O_EXCL|O_NOFOLLOW: never write through a symlink of that name. */
 	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if (remove_existing(x, dirfd, base, err) < 0)
+			return -1;
+		fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+	}
 	if (fd < 0)
 		return dd_fail(err, errno, "Cannot create '%s'", x->name);
 	if (copy_data(x, fd, err) < 0)
@@ -236,9 +297,9 @@ static int make_symlink(struct extract *x, int dirfd, const char *base,
 
 	if (!target)
 		return dd_fail(err, 0, "Refusing symlink '%s' without a target", x->raw);
-	if (remove_existing(dirfd, base, x->name, err) < 0)
-		return -1;
-	if (symlinkat(target, dirfd, base) < 0)
+	if (symlinkat(target, dirfd, base) < 0 &&
+	    (errno != EEXIST || remove_existing(x, dirfd, base, err) < 0 ||
+	     symlinkat(target, dirfd, base) < 0))
 		return dd_fail(err, errno, "Cannot create symlink '%s'", x->name);
 	if (fchownat(dirfd, base, archive_entry_uid(e), archive_entry_gid(e),
 		     AT_SYMLINK_NOFOLLOW) < 0)
@@ -257,20 +318,20 @@ static int make_hardlink(struct extract *x, int dirfd, const char *base,
 {
 	char target[PATH_MAX];
 	const char *tbase;
-	_cleanup_close_ int tdir = -1;
+	int tdir;
 
 	if (rootfs_clean_name(link, target, err) < 0)
 		return dd_error_wrap(err, "Refusing hard link '%s'", x->raw);
 	if (!target[0])
 		return dd_fail(err, 0, "Refusing hard link '%s' to the root", x->raw);
-	tdir = rootfs_open_parent(x->rootfd, target, false, &tbase, err);
+	tdir = open_parent(x, &x->target, target, false, &tbase, err);
 	if (tdir < 0)
 		return dd_error_wrap(err, "Refusing hard link '%s' to '%s'", x->raw, link);
 	if (!strcmp(target, x->name))
 		return 0; /* a link to itself: nothing to do */
-	if (remove_existing(dirfd, base, x->name, err) < 0)
-		return -1;
-	if (linkat(tdir, tbase, dirfd, base, 0) < 0)
+	if (linkat(tdir, tbase, dirfd, base, 0) < 0 &&
+	    (errno != EEXIST || remove_existing(x, dirfd, base, err) < 0 ||
+	     linkat(tdir, tbase, dirfd, base, 0) < 0))
 		return dd_fail(err, errno, "Refusing hard link '%s' to '%s'", x->raw, link);
 	x->st->hardlinks++;
 	return 0;
@@ -281,8 +342,8 @@ static int extract_entry(struct extract *x, struct archive_entry *e, struct dd_e
 	const char *raw = archive_entry_pathname(e);
 	const char *link = archive_entry_hardlink(e);
 	mode_t type = archive_entry_filetype(e);
-	_cleanup_close_ int dirfd = -1;
 	const char *base;
+	int dirfd;
 
 	if (!raw)
 		return dd_fail(err, 0, "Refusing an entry without a name (offset %lld)",
@@ -299,14 +360,19 @@ static int extract_entry(struct extract *x, struct archive_entry *e, struct dd_e
 			return dd_fail(err, 0, "Refusing entry '%s': the root must be a directory", raw);
 		return make_dir(x, -1, NULL, e, err);
 	}
-	dirfd = rootfs_open_parent(x->rootfd, x->name, true, &base, err);
+	/* Only files and hard links leave every directory where it was. */
+	if (type != AE_IFREG && !link)
+		forget_dir(&x->target);
+	dirfd = open_parent(x, &x->parent, x->name, true, &base, err);
 	if (dirfd < 0)
 		return -1;
 	if (x->in->member) {
 		int r = x->in->member(x->in->arg, dirfd, base, err);
 
-		if (r != 0)
+		if (r != 0) {
+			forget_dir(&x->target); /* a whiteout deletes */
 			return r < 0 ? -1 : 0;
+		}
 	}
 	if (link)
 		return make_hardlink(x, dirfd, base, link, err);
@@ -347,6 +413,7 @@ int rootfs_extract_from(const struct rootfs_reader *in, int dest_dirfd,
 	memset(st ? st : &ignored, 0, sizeof(*st));
 	x->st = st ? st : &ignored;
 	x->rootfd = dest_dirfd;
+	x->parent.fd = x->target.fd = -1;
 	x->in = in;
 	x->a = archive_read_new();
 	if (!x->a)
