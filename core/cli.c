@@ -28,6 +28,15 @@ static const struct dd_command commands[] = {
 	  "Usage: drydock import FILE|- NAME[:TAG]\n\nImport a tar, tar.gz, tar.xz or "
 	  "tar.zst of a root file system\n(\"-\" reads it from stdin).  Prints the image id.\n",
 	  cmd_import },
+	{ "load", "Load images from a docker save or OCI image layout archive",
+	  "Usage: drydock load [-i FILE] [-q]\n\nLoad the images of a `docker save` archive or of "
+	  "an OCI image layout\narchive (tar, or tar.gz, tar.xz, tar.zst of one), read from "
+	  "stdin\nunless -i is given.  Prints \"Loaded image: NAME:TAG\" for each tag,\nand "
+	  "\"Loaded image ID: sha256:<id>\" for an image without a name.\n\n"
+	  "Options:\n"
+	  "  -i, --input FILE   Read the archive from FILE instead of stdin\n"
+	  "  -q, --quiet        Print nothing but errors\n",
+	  cmd_load },
 	{ "images", "List images",
 	  "Usage: drydock images [-q] [--format json]\n\nList the images in the store.\n",
 	  cmd_images },

@@ -35,6 +35,7 @@ int cmd_run(int argc, char **argv, struct dd_globals *g);
 int cmd_ps(int argc, char **argv, struct dd_globals *g);
 int cmd_rm(int argc, char **argv, struct dd_globals *g);
 int cmd_import(int argc, char **argv, struct dd_globals *g);
+int cmd_load(int argc, char **argv, struct dd_globals *g);
 int cmd_images(int argc, char **argv, struct dd_globals *g);
 int cmd_rmi(int argc, char **argv, struct dd_globals *g);
 int cmd_info(int argc, char **argv, struct dd_globals *g);

@@ -1,9 +1,10 @@
-/* cmd_image.c: `drydock import`, `drydock images` and `drydock rmi`. */
+/* cmd_image.c: `drydock import`, `drydock load`, `drydock images` and `drydock rmi`. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
@@ -41,6 +42,43 @@ int cmd_import(int argc, char **argv, struct dd_globals *g)
 	}
 	printf("sha256:%s\n", img.id);
 	dd_image_release(&img);
+	return 0;
+}
+
+int cmd_load(int argc, char **argv, struct dd_globals *g)
+{
+	struct dd_error err = { 0 };
+	struct dd_image_loaded loaded;
+	const char *input = NULL;
+	bool quiet = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+			quiet = true;
+		else if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) && i + 1 < argc)
+			input = argv[++i];
+		else if (!strncmp(argv[i], "--input=", 8))
+			input = argv[i] + 8;
+		else if (!strncmp(argv[i], "-i", 2) && argv[i][2])
+			input = argv[i] + 2;
+		else if (argv[i][0] == '-')
+			return dd_cli_usage_error("load", "Unknown flag: %s", argv[i]);
+		else
+			return dd_cli_usage_error("load", "'drydock load' takes no arguments: give "
+						  "the archive with -i FILE or on stdin");
+	}
+	if (!input && isatty(STDIN_FILENO))
+		return dd_cli_usage_error("load", "'drydock load' reads the archive from stdin, "
+					  "which is a terminal: give -i FILE or redirect stdin");
+	if (dd_image_load(g->root, input ? input : "-", &loaded, &err) < 0) {
+		dd_error_print(&err);
+		return dd_error_exit_code(&err);
+	}
+	for (char **t = loaded.tags; !quiet && t && *t; t++)
+		printf("Loaded image: %s\n", *t);
+	for (char **id = loaded.ids; !quiet && id && *id; id++)
+		printf("Loaded image ID: sha256:%s\n", *id);
+	dd_image_loaded_release(&loaded);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * importer holds an flock on a .lock file inside its temporary
  * directory; a directory whose lock is free belongs to an import that
  * died (even by SIGKILL), and the next call into the store removes it
- * (image_store.c).
+ * (image_store.c, image_tmp.c).  Layered images come from `load`
+ * (image_load.c).
  */
 #include "image.h"
 
@@ -18,7 +19,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,55 +38,6 @@
 static const char *const builtin_images[] = { "busybox", "probe" };
 
 /* --- import ------------------------------------------------------------ */
-
-static volatile sig_atomic_t import_signal;
-
-static void note_import_signal(int sig)
-{
-	import_signal = sig;
-}
-
-static const int import_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-
-/* No SA_RESTART: a blocked read(2) returns EINTR and the import stops. */
-static void catch_import_signals(struct sigaction old[])
-{
-	struct sigaction sa = { .sa_handler = note_import_signal };
-
-	import_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(import_signals); i++)
-		sigaction(import_signals[i], &sa, &old[i]);
-}
-
-static void restore_signals(const struct sigaction old[])
-{
-	for (size_t i = 0; i < ARRAY_SIZE(import_signals); i++)
-		sigaction(import_signals[i], &old[i], NULL);
-}
-
-/* Every byte of the archive goes through here, so its hash is the id. */
-struct hashed_input {
-	int fd;
-	struct dd_sha256 sha;
-};
-
-static ssize_t read_hashed(void *arg, void *buf, size_t len)
-{
-	struct hashed_input *in = arg;
-	ssize_t n;
-
-	do {
-		if (import_signal) {
-			errno = EINTR;
-			return -1;
-		}
-		n = read(in->fd, buf, len);
-	} while (n < 0 && errno == EINTR);
-	if (n > 0)
-		dd_sha256_update(&in->sha, buf, n);
-	return n;
-}
 
 /* Has the student written lab 07's extraction?  Until then the store
  * unpacks with GNU tar, so that every earlier lab has images to run. */
@@ -111,8 +62,8 @@ static int unpack(int fd, const char *dir, char id[65], long long *size, struct 
 {
 	_cleanup_free_ char *rootfs = dd_strdup_printf("%s/rootfs", dir);
 	_cleanup_close_ int rootfd = -1;
-	struct hashed_input in = { .fd = fd };
-	struct rootfs_reader reader = { .read = read_hashed, .arg = &in };
+	struct dd_hashed_input in = { .fd = fd };
+	struct rootfs_reader reader = { .read = dd_store_read_hashed, .arg = &in };
 	struct rootfs_extract_stats st;
 	char buf[64 * 1024];
 	ssize_t n;
@@ -133,34 +84,12 @@ static int unpack(int fd, const char *dir, char id[65], long long *size, struct 
 			return -1;
 	}
 	/* The id covers the whole file, also what follows the end of the tar. */
-	while ((n = read_hashed(&in, buf, sizeof(buf))) > 0)
+	while ((n = dd_store_read_hashed(&in, buf, sizeof(buf))) > 0)
 		;
 	if (n < 0)
 		return dd_fail(err, errno, "Cannot read the archive");
 	dd_sha256_hex(&in.sha, id);
 	return 0;
-}
-
-/* Make <root>/tmp/import-XXXXXX and lock it, under the store lock. */
-static char *start_import(const char *root, int *lockfd, struct dd_error *err)
-{
-	_cleanup_close_ int store = dd_store_open(root, err);
-	_cleanup_free_ char *dir = dd_strdup_printf("%s/tmp/import-XXXXXX", root);
-	_cleanup_free_ char *lock = NULL;
-
-	if (store < 0)
-		return NULL;
-	if (!dir || !mkdtemp(dir)) {
-		dd_fail(err, dir ? errno : ENOMEM, "Cannot create a directory in '%s/tmp'", root);
-		return NULL;
-	}
-	lock = dd_strdup_printf("%s/.lock", dir);
-	*lockfd = lock ? dd_store_lock_file(lock, LOCK_EX, err) : -1;
-	if (*lockfd < 0) {
-		rmdir(dir);
-		return NULL;
-	}
-	return move_ptr(dir);
 }
 
 /* Move the finished import into the store and point NAME:TAG at it. */
@@ -172,9 +101,7 @@ static int commit_import(const char *root, const char *dir, const char *id,
 	_cleanup_free_ char *dest = dd_strdup_printf("%s/images/%s", root, id);
 	_cleanup_free_ char *meta = dd_strdup_printf("%s/image.json", dir);
 	_cleanup_free_ char *key = dd_strdup_printf("%s:%s", name, tag);
-	_cleanup_free_ char *old = NULL;
-	json_auto_t *repos = NULL, *j = NULL;
-	char who[128];
+	json_auto_t *j = NULL, *moves = NULL;
 
 	if (store < 0)
 		return -1;
@@ -195,19 +122,8 @@ static int commit_import(const char *root, const char *dir, const char *id,
 		if (meta)
 			unlink(meta);
 	}
-	if (dd_store_load_repos(root, &repos, err) < 0)
-		return -1;
-	if (json_string_value(json_object_get(repos, key)))
-		old = strdup(json_string_value(json_object_get(repos, key)));
-	if (json_object_set_new(repos, key, json_string(id)) < 0)
-		return dd_fail(err, ENOMEM, "Out of memory");
-	if (dd_store_save_repos(root, repos, err) < 0)
-		return -1;
-	/* The tag moved: drop the image it left unless something else uses it. */
-	if (old && strcmp(old, id) && dd_store_count_tags(repos, old) == 0 &&
-	    dd_store_find_user(root, old, who, sizeof(who), err) == 0)
-		return dd_store_delete_image(root, old, err);
-	return 0;
+	moves = json_pack("{s:s}", key, id);
+	return moves ? dd_store_move_tags(root, moves, err) : dd_fail(err, ENOMEM, "Out of memory");
 }
 
 int dd_image_import(const char *root, const char *file, const char *ref,
@@ -216,7 +132,7 @@ int dd_image_import(const char *root, const char *file, const char *ref,
 	bool from_stdin = !strcmp(file, "-");
 	_cleanup_free_ char *name = NULL, *tag = NULL, *dir = NULL;
 	_cleanup_close_ int fd = -1, lockfd = -1;
-	struct sigaction old[ARRAY_SIZE(import_signals)];
+	struct sigaction old[DD_STORE_NSIGNALS];
 	struct stat sb;
 	long long size = 0;
 	char id[65];
@@ -230,15 +146,15 @@ int dd_image_import(const char *root, const char *file, const char *ref,
 		return dd_fail(err, errno, "Cannot open '%s'", file);
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return dd_fail(err, EISDIR, "Cannot import '%s'", file);
-	dir = start_import(root, &lockfd, err);
+	dir = dd_store_start_tmp(root, "import", &lockfd, err);
 	if (!dir)
 		return -1;
-	catch_import_signals(old);
+	dd_store_catch_signals(old);
 	rc = unpack(fd, dir, id, &size, err);
-	if (import_signal)
+	if (dd_store_interrupted())
 		rc = dd_fail(err, 0, "Import of '%s' interrupted by signal %d (%s)",
-			     from_stdin ? "stdin" : file, (int)import_signal,
-			     strsignal(import_signal));
+			     from_stdin ? "stdin" : file, dd_store_interrupted(),
+			     strsignal(dd_store_interrupted()));
 	else if (rc < 0 && !dd_is_not_implemented(err))
 		dd_error_wrap(err, "Cannot import '%s'", from_stdin ? "stdin" : file);
 	if (rc == 0)
@@ -249,7 +165,7 @@ int dd_image_import(const char *root, const char *file, const char *ref,
 		if (dd_rm_rf(dir, &rm_err) < 0)
 			dd_error_print(&rm_err);
 	}
-	restore_signals(old);
+	dd_store_restore_signals(old);
 	if (rc < 0)
 		return -1;
 	return out ? dd_store_load_image(root, id, name, tag, out, err) : 0;

@@ -17,12 +17,15 @@
  *   <root>/images/repositories.json  {"NAME:TAG": "<id>", ...}
  *   <root>/images/.lock              flock'ed while the store changes
  *   <root>/tmp/import-XXXXXX/        an import in progress
+ *   <root>/tmp/load-XXXXXX/          a load in progress
  *
  * The id is the sha256 of the archive's bytes, so importing the same
- * tarball under a second name only adds a tag.  Importing over an
- * existing NAME:TAG moves the tag; the image it pointed at is removed
- * when no other tag and no container refers to it, else it stays as a
- * dangling image (listed as <none>:<none>, removable by id).
+ * tarball under a second name only adds a tag.  A loaded image's id is
+ * the sha256 of its config, a layer's the sha256 of its blob.  Importing
+ * or loading over an existing NAME:TAG moves the tag; the image it
+ * pointed at is removed when no other tag and no container refers to
+ * it, else it stays as a dangling image (listed as <none>:<none>,
+ * removable by id).  A layer goes with the last image that lists it.
  */
 #ifndef DD_IMAGE_H
 #define DD_IMAGE_H
@@ -55,6 +58,20 @@ int dd_image_resolve(const char *root, const char *ref, struct dd_image *out,
 /* Import a tarball (path, or "-" for stdin) as NAME[:TAG]; all or nothing. */
 int dd_image_import(const char *root, const char *file, const char *ref,
 		    struct dd_image *out, struct dd_error *err);
+
+/* What dd_image_load() loaded, for `load` to say as Docker does. */
+struct dd_image_loaded {
+	char **tags; /* "NAME:TAG" of each tag set, in the archive's order (may be NULL) */
+	char **ids;  /* the ids of the images the archive gives no name (may be NULL) */
+};
+
+/* Load a `docker save` or OCI image layout archive (path, or "-" for
+ * stdin, optionally gz, xz or zstd compressed): its layers into
+ * <root>/layers, its images and their tags into the store; all or
+ * nothing.  Needs labs 07 (unpacking) and 08 (whiteouts). */
+int dd_image_load(const char *root, const char *file, struct dd_image_loaded *out,
+		  struct dd_error *err);
+void dd_image_loaded_release(struct dd_image_loaded *loaded);
 
 /* Every image in the store, sorted by name and tag; caller frees. */
 int dd_image_list(const char *root, struct dd_image **out, size_t *n,

@@ -3,10 +3,10 @@
  * concurrent drydock commands from tripping over each other.
  *
  * Every call into the store takes <root>/images/.lock, then removes
- * <root>/tmp/import-* directories whose own lock is free: imports that
- * died, even by SIGKILL.  Importers create their directory and lock it
- * while holding the store's lock, so a directory without a held lock is
- * never one being born.
+ * <root>/tmp/import-* and load-* directories whose own lock is free:
+ * imports and loads that died, even by SIGKILL.  They create their
+ * directory and lock it while holding the store's lock, so a directory
+ * without a held lock is never one being born.
  */
 #include "image_store.h"
 
@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "container.h"
+#include "log.h"
 #include "util.h"
 
 #define ID_LEN DD_IMAGE_ID_LEN
@@ -98,7 +99,7 @@ int dd_store_lock_file(const char *path, int how, struct dd_error *err)
 	return move_fd(fd);
 }
 
-/* Remove what imports and removals that died left in <root>/tmp.
+/* Remove what imports, loads and removals that died left in <root>/tmp.
  * Called with the store lock held, the lock importers hold while they
  * create their directory and its lock, so a lock-less directory is dead. */
 static void remove_stale(const char *root)
@@ -112,7 +113,8 @@ static void remove_stale(const char *root)
 		_cleanup_close_ int fd = -1;
 		struct dd_error err;
 
-		if (strncmp(de->d_name, "import-", 7) && strncmp(de->d_name, "remove-", 7))
+		if (strncmp(de->d_name, "import-", 7) && strncmp(de->d_name, "load-", 5) &&
+		    strncmp(de->d_name, "remove-", 7))
 			continue;
 		path = dd_strdup_printf("%s/%s", tmp, de->d_name);
 		lock = path ? dd_strdup_printf("%s/.lock", path) : NULL;
@@ -298,18 +300,80 @@ int dd_store_load_image(const char *root, const char *id, const char *name, cons
 	return 0;
 }
 
-/* Move images/<id> aside (atomic) and delete it; if deleting fails
- * half-way, the next call into the store finishes the job. */
+/* The layer ids images/<id>/image.json lists (NULL for an imported image). */
+static char **image_layer_ids(const char *root, const char *id)
+{
+	_cleanup_free_ char *path = dd_strdup_printf("%s/images/%s/image.json", root, id);
+	json_auto_t *j = NULL;
+	char **ids = NULL;
+	struct dd_error err;
+
+	if (path && dd_store_load_json(path, false, &j, &err) == 0 &&
+	    load_strv(json_object_get(j, "layers"), &ids) < 0) {
+		dd_strv_free(ids);
+		return NULL;
+	}
+	return ids;
+}
+
+/* Move images/<id> aside (atomic) and delete it, then the layers it
+ * listed that no other image lists; if deleting fails half-way, the next
+ * call into the store finishes the job. */
 int dd_store_delete_image(const char *root, const char *id, struct dd_error *err)
 {
 	_cleanup_free_ char *dir = dd_strdup_printf("%s/images/%s", root, id);
 	_cleanup_free_ char *aside = dd_strdup_printf("%s/tmp/remove-%s", root, id);
+	char **layers = NULL;
+	int rc;
 
 	if (!dir || !aside)
 		return dd_fail(err, ENOMEM, "Cannot remove image %.12s", id);
-	if (rename(dir, aside) < 0 && errno != ENOENT)
+	layers = image_layer_ids(root, id);
+	if (rename(dir, aside) < 0 && errno != ENOENT) {
+		dd_strv_free(layers);
 		return dd_fail(err, errno, "Cannot remove image %.12s", id);
-	return dd_rm_rf(aside, err);
+	}
+	rc = dd_rm_rf(aside, err);
+	if (rc == 0 && layers)
+		rc = dd_store_remove_unused_layers(root, layers, err);
+	dd_strv_free(layers);
+	return rc;
+}
+
+int dd_store_move_tags(const char *root, json_t *moves, struct dd_error *err)
+{
+	json_auto_t *repos = NULL, *left = json_array();
+	const char *key, *old;
+	json_t *v;
+	size_t i;
+	char who[128];
+
+	if (!left || dd_store_load_repos(root, &repos, err) < 0)
+		return left ? -1 : dd_fail(err, ENOMEM, "Out of memory");
+	json_object_foreach(moves, key, v) {
+		old = json_string_value(json_object_get(repos, key));
+		if (old && strcmp(old, json_string_value(v)) &&
+		    json_array_append_new(left, json_string(old)) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+		if (json_object_set(repos, key, v) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	}
+	/* One write: every tag moves, or none does. */
+	if (dd_store_save_repos(root, repos, err) < 0)
+		return -1;
+	/* Drop each image a tag left, unless something else still uses it.
+	 * The tags did move: a failure here is only a warning. */
+	json_array_foreach(left, i, v) {
+		struct dd_error rm_err = { 0 };
+
+		old = json_string_value(v);
+		if (dd_store_count_tags(repos, old) > 0 ||
+		    dd_store_find_user(root, old, who, sizeof(who), &rm_err) != 0)
+			continue;
+		if (dd_store_delete_image(root, old, &rm_err) < 0)
+			dd_warn("the image the tag left stays: %s", rm_err.msg);
+	}
+	return 0;
 }
 
 /* The first container that uses image id, or -1 (0 when none does). */
