@@ -7,9 +7,12 @@
  * last.  stdin cannot be read twice, so the archive is first unpacked as
  * it is into <root>/tmp/load-XXXXXX/archive.  Its names come from
  * whoever made the archive: each must be a plain relative path, and only
- * regular files and directories are written.  With no symlink in it, no
- * name can lead out of the spool, and every later open (dd_load_open())
- * is also made to stay beneath it.
+ * regular files, directories and symlinks are written.  Symlinks are
+ * how `docker save` before Docker 25 (and podman, skopeo) store a layer
+ * shared by two images: "<id>/layer.tar -> ../<other id>/layer.tar".
+ * They are never followed while the spool is written (O_NOFOLLOW at
+ * every step), and every later open (dd_load_open()) resolves names with
+ * the spool as its root, so no symlink, whatever it says, leads out.
  */
 #include "image_load.h"
 
@@ -53,8 +56,10 @@ int dd_load_clean_path(const char *name, char out[PATH_MAX], struct dd_error *er
 int dd_load_open(int spoolfd, const char *path, struct dd_error *err)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		.flags = O_RDONLY | O_CLOEXEC,
+		/* Symlinks inside the archive are followed as if the spool
+		 * were "/": ".." and absolute targets stop there. */
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	char clean[PATH_MAX];
 	struct stat st;
@@ -210,11 +215,33 @@ static int spool_file(struct spool *s, int spoolfd, char *name, struct archive_e
 	return 0;
 }
 
+/* A symlink, stored as it is: only dd_load_open() follows it. */
+static int spool_symlink(struct spool *s, int spoolfd, char *name, const char *target,
+			 struct dd_error *err)
+{
+	char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	_cleanup_close_ int dirfd = -1;
+
+	if (!target || !target[0])
+		return dd_fail(err, 0, "Refusing member '%s' of the archive: a symlink to nothing",
+			       s->raw);
+	if (slash)
+		*slash = '\0';
+	dirfd = open_dir(spoolfd, slash ? name : "", err);
+	if (dirfd < 0)
+		return -1;
+	if (symlinkat(target, dirfd, base) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return dd_fail(err, 0, "Refusing member '%s' of the archive: it comes twice",
+			       s->raw);
+	return dd_fail(err, errno, "Cannot create '%s'", s->raw);
+}
+
 static const char *kind_of(mode_t type)
 {
 	switch (type) {
-	case AE_IFLNK:
-		return "a symlink";
 	case AE_IFCHR:
 	case AE_IFBLK:
 		return "a device node";
@@ -247,13 +274,15 @@ static int spool_entry(struct spool *s, int spoolfd, struct archive_entry *e,
 		fd = open_dir(spoolfd, name, err);
 		return fd < 0 ? -1 : 0;
 	}
-	if (type != AE_IFREG)
+	if (type != AE_IFREG && type != AE_IFLNK)
 		return dd_fail(err, 0, "Refusing member '%s' of the archive: %s "
-			       "(drydock load takes only regular files and directories)",
-			       raw, kind_of(type));
+			       "(drydock load takes only regular files, directories and "
+			       "symlinks)", raw, kind_of(type));
 	if (!name[0])
 		return dd_fail(err, 0, "Refusing member '%s' of the archive: a file with no name",
 			       raw);
+	if (type == AE_IFLNK)
+		return spool_symlink(s, spoolfd, name, archive_entry_symlink(e), err);
 	return spool_file(s, spoolfd, name, e, err);
 }
 
