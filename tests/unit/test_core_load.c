@@ -591,7 +591,12 @@ static void test_load_follows_symlinked_layers_only_inside_the_archive(void **st
 		load_ok(c, path, &out);
 		dd_image_loaded_release(&out);
 		snprintf(path, sizeof(path), "%s/layers/%s", c->root, hex);
-		assert_string_equal(file_text(path, name), text);
+		{
+			char *seen = file_text(path, name);
+
+			assert_string_equal(seen, text);
+			free(seen);
+		}
 
 		for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
 			e[1].symlink = targets[i];
