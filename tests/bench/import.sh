@@ -4,7 +4,7 @@
 # (~LARGE_MB MB of random files around the busybox root, made once and
 # cached in build/bench/cache), through `drydock import` against `tar -x`
 # into an empty directory and `podman import`.  `podman load` and
-# `drydock load` (once it exists) read a docker-archive of the same
+# `drydock load` read a docker-archive of the same
 # content that podman saved.  Every run starts from an empty target.
 
 I=$T/import
