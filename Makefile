@@ -15,7 +15,9 @@ BIN_LIBS = -Wl,--as-needed -Wl,-Bstatic -larchive -llua5.4 -Wl,-Bdynamic \
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Icore -I. $(PKG_CFLAGS)
+# -MMD -MP: each object records the headers it read, so a header change
+# rebuilds exactly what includes it (build/**/*.d).
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 # `make V=1` prints whole command lines.
 ifeq ($(V),1)
@@ -26,12 +28,19 @@ Q := @
 say = @echo "  $(1) $(2)"
 endif
 
-CORE_SRC := $(filter-out %_main.c,$(wildcard core/*.c))
-CHAPTER_SRC := $(sort $(wildcard chapters/*/*.c))
-LIB_SRC := $(CORE_SRC) $(CHAPTER_SRC)
+# The layers (doc/architecture.md): libdrydock holds base, the chapters,
+# the runtime, the image store and the engine; the front ends (CLI, Lua,
+# lab tools) link it.  scripts/check-layers.sh keeps includes one way.
+LIB_SRC := $(sort $(wildcard core/base/*.c chapters/*/*.c core/runtime/*.c \
+	core/image/*.c core/engine/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-HEADERS := $(wildcard core/*.h chapters/*/*.h)
+LIB := $(BUILD)/libdrydock.a
+SAN_LIB := $(BUILD)/libdrydock-san.a
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/cli/*.c)))
+LUA_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/lua/*.c)))
+LAB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/lab/*.c)))
+LAB_SAN_OBJ := $(BUILD)/san/core/lab/markers.o
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -60,33 +69,42 @@ help:
 deps:
 	sh scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(HEADERS)
+$(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< (sanitizers))
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
-$(DRYDOCK): core/drydock_main.c $(LIB_OBJ)
+$(LIB): $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SAN_LIB): $(SAN_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(DRYDOCK): $(CLI_OBJ) $(LUA_OBJ) $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(BIN_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LUA_OBJ) $(LIB) $(BIN_LIBS)
 
 # The Lua module for stock `lua5.4 -l drydock` (see doc/lua-api.md).
-$(BUILD)/drydock.so: $(LIB_OBJ)
+$(BUILD)/drydock.so: $(LUA_OBJ) $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -o $@ $(LUA_OBJ) -Wl,--whole-archive $(LIB) \
+		-Wl,--no-whole-archive $(PKG_LIBS)
 
 # The probe runs inside containers: static, so any image can hold it.
 $(BUILD)/ddprobe: tests/probe/ddprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-$(BUILD)/ddhandout: core/handout_main.c $(BUILD)/obj/core/markers.o $(BUILD)/obj/core/error.o \
-		$(BUILD)/obj/core/util.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+$(BUILD)/ddhandout: $(LAB_OBJ) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(LAB_OBJ) $(LIB) $(PKG_LIBS)
 
 $(BUILD)/images/busybox.tar: scripts/build-image.sh
 	@mkdir -p $(dir $@)
@@ -96,10 +114,12 @@ $(BUILD)/images/probe.tar: scripts/build-image.sh $(BUILD)/ddprobe
 	@mkdir -p $(dir $@)
 	sh scripts/build-image.sh probe $@ $(BUILD)/ddprobe
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(SAN_OBJ)
+# Only the marker tests need lab tooling; the rest link the library alone.
+$(BUILD)/tests/unit/test_core_markers: $(LAB_SAN_OBJ)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(filter %.o,$^) $(SAN_LIB) $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
@@ -136,3 +156,5 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -22,8 +22,8 @@
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "error.h"
+#include "core/base/config.h"
+#include "core/base/error.h"
 
 /* When a stage's child hook runs, first to last.  The table in
  * pipeline.c lists the stages in this order and nowhere else decides it. */

@@ -4,8 +4,8 @@
 
 #include <sys/types.h>
 
-#include "core/config.h"
-#include "core/error.h"
+#include "core/base/config.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* fork(2) a child that runs fn(arg) and exits with its return value. */

@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
+#include "core/base/cleanup.h"
 
 pid_t ns_spawn(unsigned long flags, int (*fn)(void *), void *arg, struct dd_error *err)
 {

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* Start a child in new namespaces (CLONE_NEW* flags) that runs fn(arg)

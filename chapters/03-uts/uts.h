@@ -2,7 +2,7 @@
 #ifndef DD_UTS_H
 #define DD_UTS_H
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* Set the hostname of the calling process's UTS namespace. */

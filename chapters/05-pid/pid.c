@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "chapters/01-process/process.h"
-#include "core/cleanup.h"
+#include "core/base/cleanup.h"
 
 /* BEGIN SOLUTION: signal handling for the init: remember which signal arrived so the loop can forward it */
 static volatile sig_atomic_t init_pending[NSIG];

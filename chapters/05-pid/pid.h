@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* In the init: arrange for the signals drydock forwards to reach

@@ -2,7 +2,7 @@
 #ifndef DD_MOUNT_H
 #define DD_MOUNT_H
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* Make every mount under path private: no events cross to or from the

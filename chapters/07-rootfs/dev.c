@@ -13,8 +13,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/util.h"
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
 #include "rootfs.h"
 
 /* BEGIN SOLUTION: the device table and a helper that mounts a file system under /dev */

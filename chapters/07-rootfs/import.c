@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/util.h"
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
 
 #define READ_CHUNK (64 * 1024)
 

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 struct rootfs_extract_stats {
 	unsigned long files, dirs, symlinks, hardlinks;

@@ -23,8 +23,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/util.h"
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
 
 int rootfs_mount_at(const char *source, int target_fd, const char *fstype,
 		    unsigned long flags, const char *data, struct dd_error *err)

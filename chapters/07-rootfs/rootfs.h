@@ -2,8 +2,8 @@
 #ifndef DD_ROOTFS_H
 #define DD_ROOTFS_H
 
-#include "core/config.h"
-#include "core/error.h"
+#include "core/base/config.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* Mount volumes (-v) and tmpfs (--tmpfs) under the root at rootfd. */

@@ -20,8 +20,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/util.h"
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
 
 int rootfs_clean_name(const char *name, char out[PATH_MAX], struct dd_error *err)
 {

@@ -29,8 +29,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/util.h"
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
 
 /* mount(2) copies at most one page of data. */
 #define MOUNT_DATA_MAX 4095

@@ -10,7 +10,7 @@
 #ifndef DD_OVERLAY_H
 #define DD_OVERLAY_H
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/stage.h"
 
 /* A layer archive says "delete NAME" with an empty member named

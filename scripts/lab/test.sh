@@ -1,6 +1,7 @@
 #!/bin/sh
 # test.sh: every test of the tree, as `make test` runs it (after `make all unit`).
 #
+#   0. every include runs down the layers (scripts/check-layers.sh)
 #   1. every cmocka binary in build/tests/unit/ (the labs' and core's)
 #   2. the test framework's self-test (scripts/lab/selftest.lua)
 #   3. the lab runner over every lab, plus the engine's own tests: the
@@ -42,6 +43,10 @@ if [ ! -x "$DRYDOCK" ]; then
 	exit 2
 fi
 snapshot before
+
+# ---- 0. the layers ----------------------------------------------------------
+section "layers (scripts/check-layers.sh)"
+if sh scripts/check-layers.sh; then pass; else fail "an include runs up the layers (see above)"; fi
 
 # ---- 1. unit tests -------------------------------------------------------
 section "unit tests ($UNIT_DIR)"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "core/cleanup.h"
+#include "core/base/cleanup.h"
 #include "testutil.h"
 
 struct tt_entry {

@@ -9,7 +9,7 @@
 #include <sys/xattr.h>
 
 #include "chapters/08-overlay/overlay.h"
-#include "core/cleanup.h"
+#include "core/base/cleanup.h"
 
 static void write_text(const char *dir, const char *name, const char *text)
 {

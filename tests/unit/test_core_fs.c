@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "core/oci.h"
+#include "core/base/oci.h"
 #include "core/stage.h"
 
 static void write_file(const char *dir, const char *name, const char *text, mode_t mode)

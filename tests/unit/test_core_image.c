@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
-#include "core/image.h"
-#include "core/sha256.h"
+#include "core/image/image.h"
+#include "core/base/sha256.h"
 
 struct ctx {
 	char *root; /* the state root */

@@ -10,9 +10,9 @@
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 
-#include "core/config.h"
-#include "core/image.h"
-#include "core/sha256.h"
+#include "core/base/config.h"
+#include "core/image/image.h"
+#include "core/base/sha256.h"
 
 #define MAX_BLOBS 16
 

@@ -1,7 +1,7 @@
 /* test_core_markers.c: cutting solution regions out of a handout (core/markers.h). */
 #include "testutil.h"
 
-#include "core/markers.h"
+#include "core/lab/markers.h"
 
 /* A chapter file of lab 3 with one region of each kind and one of lab 9. */
 static const char source[] =

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "chapters/03-uts/uts.h"
-#include "core/run_opts.h"
+#include "core/engine/run_opts.h"
 
 static int parse(struct dd_run_opts *o, struct dd_error *err, char **argv)
 {

@@ -2,7 +2,7 @@
  * examples and against itself fed in pieces. */
 #include "testutil.h"
 
-#include "core/sha256.h"
+#include "core/base/sha256.h"
 
 static void hash_hex(const void *data, size_t len, char out[DD_SHA256_HEX])
 {

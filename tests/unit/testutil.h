@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "core/base/util.h"
 
 /* Run fn(arg) in a child; return its exit status, or 128+signal. */
 static inline int tu_in_child(int (*fn)(void *), void *arg)

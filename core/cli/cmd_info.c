@@ -1,0 +1,104 @@
+/* cmd_info.c: `drydock info`, what this drydock and this kernel can do. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+
+#include "core/base/cleanup.h"
+#include "core/cli/cli.h"
+#include "core/stage.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* Every chapter of the course, so `info` can list the ones to come. */
+static const struct {
+	int chapter;
+	const char *name;
+	const char *summary;
+} chapters[] = {
+	{ 1, "process", "fork, exec, wait, exit codes, signals" },
+	{ 2, "namespaces", "clone with namespace flags, setns" },
+	{ 3, "uts", "a private hostname" },
+	{ 4, "user", "uid/gid maps, rootless containers" },
+	{ 5, "pid", "PID 1, reaping zombies (--init)" },
+	{ 6, "mount", "a private mount tree" },
+	{ 7, "rootfs", "pivot_root, /proc, /sys, /dev, volumes, importing images" },
+	{ 8, "overlay", "layered images, copy-on-write" },
+	{ 9, "net", "bridge, veth, NAT, published ports" },
+	{ 10, "ipc", "private SysV IPC and POSIX message queues" },
+	{ 11, "cgroups", "memory, cpu and pids limits" },
+	{ 12, "architecture", "engine, shim, OCI runtime; detached containers" },
+	{ 13, "daemon", "drydockd, state across restarts" },
+	{ 14, "socket", "the API over a unix socket" },
+	{ 15, "tty", "pseudo-terminals, attach" },
+	{ 16, "security", "capabilities, seccomp, masked paths" },
+};
+
+/* v2 when /sys/fs/cgroup is cgroup2; hybrid when only .../unified is. */
+static const char *cgroup_mode(void)
+{
+	struct statfs fs;
+
+	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return "v2";
+	if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return "hybrid";
+	return "v1";
+}
+
+static const struct dd_stage *stage_of(int chapter)
+{
+	for (const struct dd_stage *const *s = dd_pipeline; *s; s++)
+		if ((*s)->chapter == chapter)
+			return *s;
+	return NULL;
+}
+
+int cmd_info(int argc, char **argv, struct dd_globals *g)
+{
+	bool as_json = argc == 3 && !strcmp(argv[1], "--format") && !strcmp(argv[2], "json");
+	json_t *list = json_array();
+	struct utsname u;
+	char kernel[sizeof(u.release) + sizeof(u.machine) + 2] = "unknown";
+
+	if (argc > 1 && !as_json)
+		return dd_cli_usage_error("info", "Unknown argument: %s", argv[1]);
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s", u.release, u.machine);
+
+	for (size_t i = 0; i < ARRAY_SIZE(chapters); i++) {
+		const struct dd_stage *s = stage_of(chapters[i].chapter);
+		bool done = s && dd_stage_implemented(s);
+
+		json_array_append_new(list, json_pack("{s:i, s:i, s:s, s:s, s:b, s:b}",
+						      "chapter", chapters[i].chapter,
+						      "lab", chapters[i].chapter,
+						      "name", chapters[i].name,
+						      "summary", chapters[i].summary,
+						      "implemented", done, "present", s != NULL));
+	}
+	if (as_json) {
+		json_t *root = json_pack("{s:s, s:s, s:s, s:o}", "kernel", kernel, "cgroup_mode",
+					 cgroup_mode(), "root", g->root, "chapters", list);
+		char *text = json_dumps(root, JSON_INDENT(2));
+
+		puts(text ? text : "{}");
+		free(text);
+		json_decref(root);
+		return 0;
+	}
+	printf("Kernel:       %s\nCgroup mode:  %s\nState root:   %s\n\nChapters:\n", kernel,
+	       cgroup_mode(), g->root);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *c = json_array_get(list, i);
+
+		printf("  %02d %-13s %-12s lab %02d  %s\n", chapters[i].chapter, chapters[i].name,
+		       json_is_true(json_object_get(c, "implemented")) ? "implemented" : "TODO",
+		       chapters[i].chapter, chapters[i].summary);
+	}
+	json_decref(list);
+	return 0;
+}

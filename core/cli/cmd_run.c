@@ -1,0 +1,296 @@
+/*
+ * cmd_run.c: `drydock run`, the engine side of a container.
+ *
+ * The engine turns flags and an image into a container: it resolves the
+ * image (importing a built-in one on first use), reserves a name, gives
+ * the container the image's layers as its root, writes the OCI
+ * config.json, and hands the struct dd_container to the runtime.  When
+ * the container exits it records the exit code, or removes it (--rm).
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chapters/03-uts/uts.h"
+#include "core/base/cleanup.h"
+#include "core/cli/cli.h"
+#include "core/runtime/container.h"
+#include "core/image/image.h"
+#include "core/base/log.h"
+#include "core/base/oci.h"
+#include "core/engine/run_opts.h"
+#include "core/runtime/runtime.h"
+#include "core/base/util.h"
+
+static const char default_path[] =
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static const char default_command[] = "sh";
+#define SHORT_ID_LEN 12
+
+/* The command line as one string, for `drydock ps`. */
+static char *join_command(char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (size_t i = 0; s && argv && argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Environment: drydock's defaults, then the image's, then -e. */
+static int build_env(const struct dd_run_opts *o, const struct dd_image *img,
+		     struct dd_config *cfg)
+{
+	_cleanup_free_ char *host_env = NULL;
+
+	host_env = dd_strdup_printf("HOSTNAME=%s", cfg->hostname ? cfg->hostname : "");
+	if (!host_env || dd_config_setenv(cfg, default_path) < 0 ||
+	    dd_config_setenv(cfg, host_env) < 0 || dd_config_setenv(cfg, "HOME=/root") < 0)
+		return -1;
+	for (size_t i = 0; img->env && img->env[i]; i++)
+		if (strchr(img->env[i], '=') && dd_config_setenv(cfg, img->env[i]) < 0)
+			return -1;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (dd_config_setenv(cfg, o->env[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The command, as Docker makes it: the image's entrypoint, then the
+ * command line's arguments or else the image's Cmd. */
+static int build_args(const struct dd_run_opts *o, const struct dd_image *img,
+		      struct dd_config *cfg, struct dd_error *err)
+{
+	char *const *cmd = o->cmd && o->cmd[0] ? o->cmd : img->cmd;
+
+	for (size_t i = 0; img->entrypoint && img->entrypoint[i]; i++)
+		if (dd_strv_push(&cfg->args, img->entrypoint[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	for (size_t i = 0; cmd && cmd[i]; i++)
+		if (dd_strv_push(&cfg->args, cmd[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	if (cfg->args && cfg->args[0])
+		return 0;
+	if (img->layers && !img->rootfs) /* a loaded image, which said nothing */
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "No command specified: image '%s' has no Cmd or Entrypoint",
+				    o->image);
+	if (dd_strv_push(&cfg->args, default_command) < 0)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	return 0;
+}
+
+/* Everything the container will be, from the flags and the image. */
+static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
+			const char *id, const char *rootfs, struct dd_config *cfg,
+			struct dd_error *err)
+{
+	char short_id[SHORT_ID_LEN + 1];
+
+	snprintf(short_id, sizeof(short_id), "%.*s", SHORT_ID_LEN, id);
+	if (o->hostname && !o->uts_host) {
+		if (!uts_valid_hostname(o->hostname))
+			return dd_fail_kind(err, DD_ERR_USAGE, 0,
+					    "Invalid hostname '%s': use letters, digits, '-' and "
+					    "'.', at most 63 characters", o->hostname);
+	}
+	cfg->hostname = strdup(o->hostname ? o->hostname : short_id);
+	cfg->hostname_set = o->hostname != NULL;
+	cfg->rootfs = strdup(rootfs);
+	if (!cfg->hostname || !cfg->rootfs || build_env(o, img, cfg) < 0)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	for (size_t i = 0; img->layers && img->layers[i]; i++)
+		if (dd_strv_push(&cfg->layers, img->layers[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	if (build_args(o, img, cfg, err) < 0)
+		return -1;
+	if (img->user && strcmp(img->user, "root") && strcmp(img->user, "0") &&
+	    strcmp(img->user, "0:0"))
+		dd_warn("image '%s' asks to run as user '%s': drydock runs containers as "
+			"root until the user and security chapters (04, 16)", o->image,
+			img->user);
+	if (!o->workdir && img->workdir) {
+		free(cfg->cwd);
+		cfg->cwd = strdup(img->workdir);
+	}
+	if (o->workdir) {
+		free(cfg->cwd);
+		cfg->cwd = strdup(o->workdir);
+	}
+	for (size_t i = 0; o->volumes && o->volumes[i]; i++)
+		if (dd_parse_volume(o->volumes[i], cfg, err) < 0)
+			return -1;
+	for (size_t i = 0; o->tmpfs && o->tmpfs[i]; i++)
+		if (dd_config_add_mount(cfg, DD_MOUNT_TMPFS, NULL, o->tmpfs[i], false) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	cfg->readonly_root = o->read_only;
+	cfg->interactive = o->interactive;
+	cfg->init = o->init;
+	cfg->namespaces = CLONE_NEWNS | CLONE_NEWIPC;
+	if (!o->uts_host)
+		cfg->namespaces |= CLONE_NEWUTS;
+	if (!o->pid_host)
+		cfg->namespaces |= CLONE_NEWPID;
+	if (o->network_none)
+		cfg->namespaces |= CLONE_NEWNET;
+	return 0;
+}
+
+/* The flags drydock parses but whose chapter is still to come. */
+static int refuse_unsupported(const struct dd_run_opts *o, struct dd_error *err)
+{
+	if (o->hostname && o->uts_host)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "Conflicting options: --hostname and --uts host (the host's "
+				    "name cannot be changed from a container)");
+	if (o->tty)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "-t (a pseudo-terminal) comes with chapter 15 (tty), which "
+				    "drydock does not have yet: use -i for a pipe to stdin");
+	if (o->detach)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "-d (detached containers) comes with chapter 12 "
+				    "(architecture), which drydock does not have yet");
+	return 0;
+}
+
+/* A signal while the container is being prepared: stop and clean up
+ * instead of dying with half a container on disk. */
+static volatile sig_atomic_t interrupted;
+
+static void note_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = note_interrupt };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct run_ctx {
+	const char *root;
+	struct dd_state st;
+	struct dd_image img;
+	struct dd_config *cfg;
+	char *dir;
+	bool created;
+};
+
+static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
+			     struct dd_error *err)
+{
+	_cleanup_free_ char *rootfs = NULL, *config = NULL;
+
+	if (dd_image_resolve(r->root, o->image, &r->img, err) < 0)
+		return -1;
+	r->st.image = strdup(o->image);
+	r->st.image_id = strdup(r->img.id);
+	r->st.command = join_command(o->cmd && o->cmd[0] ? o->cmd : r->img.cmd);
+	if (dd_container_create(r->root, o->name, &r->st, err) < 0)
+		return -1;
+	r->created = true;
+	r->dir = dd_container_dir(r->root, r->st.id);
+	rootfs = r->dir ? dd_strdup_printf("%s/rootfs", r->dir) : NULL;
+	config = r->dir ? dd_strdup_printf("%s/config.json", r->dir) : NULL;
+	r->cfg = dd_config_new();
+	if (!rootfs || !config || !r->cfg)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	/* The root itself is made by the overlay stage (or its fallback, a
+	 * copy) when the container starts. */
+	if (build_config(o, &r->img, r->st.id, rootfs, r->cfg, err) < 0)
+		return -1;
+	free(r->st.command);
+	r->st.command = join_command(r->cfg->args);
+	return dd_oci_write_config(r->cfg, config, err);
+}
+
+/* The runtime calls this once the container's process exists. */
+static int record_started(struct dd_container *c, struct dd_error *err)
+{
+	struct run_ctx *r = c->owner;
+
+	r->st.status = DD_STATUS_RUNNING;
+	r->st.pid = c->pid;
+	r->st.engine_pid = getpid();
+	r->st.started = time(NULL);
+	return dd_container_save(r->root, &r->st, err);
+}
+
+static int finish(struct run_ctx *r, bool remove, struct dd_error *err)
+{
+	if (!r->created || !dd_is_dir(r->dir))
+		return 0; /* never made, or already removed by `rm -f` */
+	if (remove)
+		return dd_container_remove(r->root, &r->st, err);
+	r->st.status = DD_STATUS_EXITED;
+	r->st.finished = time(NULL);
+	return dd_container_save(r->root, &r->st, err);
+}
+
+int cmd_run(int argc, char **argv, struct dd_globals *g)
+{
+	struct run_ctx r = { .root = g->root };
+	struct dd_container c = { .sync_fd = -1 };
+	struct dd_run_opts o;
+	struct dd_error err = { 0 };
+	int exit_code = DD_EXIT_ERROR;
+
+	if (dd_run_opts_parse(argc, argv, &o, &err) < 0 || refuse_unsupported(&o, &err) < 0) {
+		dd_run_opts_release(&o);
+		return dd_cli_usage_error("run", "%s", err.msg);
+	}
+	catch_interrupts();
+	if (prepare_container(&r, &o, &err) < 0)
+		goto fail;
+	if (interrupted) {
+		dd_fail(&err, 0, "Interrupted by signal %d before the container started",
+			(int)interrupted);
+		goto fail;
+	}
+
+	memcpy(c.id, r.st.id, sizeof(c.id));
+	c.name = r.st.name;
+	c.dir = r.dir;
+	c.cfg = r.cfg;
+	c.on_started = record_started;
+	c.owner = &r;
+	if (dd_runtime_run(&c, &exit_code, &err) < 0)
+		goto fail;
+	r.st.exit_code = exit_code;
+	if (finish(&r, o.rm, &err) < 0)
+		dd_error_print(&err);
+	goto out;
+fail:
+	dd_error_print(&err);
+	/* Stopped by a signal before the command ran: say so, as a shell would. */
+	exit_code = interrupted ? DD_EXIT_SIGNAL_BASE + interrupted : dd_error_exit_code(&err);
+	r.st.exit_code = exit_code;
+	/* A container that never ran is not kept, as with Docker. */
+	if (finish(&r, true, &err) < 0)
+		dd_error_print(&err);
+out:
+	dd_config_free(r.cfg);
+	free(r.dir);
+	dd_state_release(&r.st);
+	dd_image_release(&r.img);
+	dd_run_opts_release(&o);
+	return exit_code;
+}

@@ -1,0 +1,313 @@
+/* run_opts.c: parsing the flags of `drydock run` (see run_opts.h). */
+#include "core/engine/run_opts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
+
+const char dd_run_usage[] =
+	"Usage: drydock run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+	"\n"
+	"Run a command in a new container, in the foreground.\n"
+	"\n"
+	"Options:\n"
+	"      --rm                 Remove the container when it exits\n"
+	"      --name NAME          Assign a name to the container\n"
+	"  -h, --hostname NAME      Container hostname (default: its short id)\n"
+	"  -e, --env KEY=VALUE      Set an environment variable (KEY alone: the host's value)\n"
+	"      --env-file FILE      Read KEY=VALUE lines from FILE\n"
+	"  -w, --workdir DIR        Working directory inside the container\n"
+	"  -i, --interactive        Keep stdin open\n"
+	"  -v, --volume SRC:DST[:ro]  Bind-mount a host path (read-only with :ro)\n"
+	"      --tmpfs DST          Mount a tmpfs at DST\n"
+	"      --read-only          Mount the container's root read-only\n"
+	"      --init               Run an init as PID 1 that reaps zombies\n"
+	"      --uts host           Share the host's UTS namespace (hostname)\n"
+	"      --pid host           Share the host's PID namespace\n"
+	"      --network MODE       none: a network namespace of its own with only\n"
+	"                           loopback; host: the host's network (the default\n"
+	"                           until chapter 09)\n"
+	"      --help               Print this help\n"
+	"\n"
+	"Exit status: the command's own; 128+N if killed by signal N; 125 if drydock\n"
+	"failed; 126 if the command cannot be executed; 127 if it was not found.\n";
+
+enum flag_id {
+	F_RM, F_NAME, F_HOSTNAME, F_ENV, F_ENV_FILE, F_WORKDIR, F_INTERACTIVE, F_TTY,
+	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK
+};
+
+struct flag {
+	char short_name;   /* 0: none */
+	const char *long_name;
+	bool takes_value;
+	enum flag_id id;
+};
+
+static const struct flag run_flags[] = {
+	{ 0, "rm", false, F_RM },
+	{ 0, "name", true, F_NAME },
+	{ 'h', "hostname", true, F_HOSTNAME },
+	{ 'e', "env", true, F_ENV },
+	{ 0, "env-file", true, F_ENV_FILE },
+	{ 'w', "workdir", true, F_WORKDIR },
+	{ 'i', "interactive", false, F_INTERACTIVE },
+	{ 't', "tty", false, F_TTY },
+	{ 'd', "detach", false, F_DETACH },
+	{ 'v', "volume", true, F_VOLUME },
+	{ 0, "tmpfs", true, F_TMPFS },
+	{ 0, "read-only", false, F_READ_ONLY },
+	{ 0, "init", false, F_INIT },
+	{ 0, "uts", true, F_UTS },
+	{ 0, "pid", true, F_PID },
+	{ 0, "network", true, F_NETWORK },
+	{ 0, "net", true, F_NETWORK },
+};
+
+#define usage(err, ...) dd_fail_kind(err, DD_ERR_USAGE, 0, __VA_ARGS__)
+
+/* -e KEY=VALUE, or -e KEY for the host's value (skipped when unset). */
+static int add_env(struct dd_run_opts *o, const char *kv, struct dd_error *err)
+{
+	const char *eq = strchr(kv, '=');
+	_cleanup_free_ char *full = NULL;
+
+	if (kv[0] == '=' || kv[0] == '\0')
+		return usage(err, "Invalid environment variable '%s': the name is empty", kv);
+	if (!eq) {
+		const char *host = getenv(kv);
+
+		if (!host)
+			return 0;
+		full = dd_strdup_printf("%s=%s", kv, host);
+		kv = full;
+	}
+	if (!kv || dd_strv_push(&o->env, kv) < 0)
+		return dd_fail(err, ENOMEM, "Cannot add environment variable");
+	return 0;
+}
+
+static int apply_flag(struct dd_run_opts *o, const struct flag *f, const char *val,
+		      struct dd_error *err)
+{
+	switch (f->id) {
+	case F_RM: o->rm = true; break;
+	case F_INTERACTIVE: o->interactive = true; break;
+	case F_TTY: o->tty = true; break;
+	case F_DETACH: o->detach = true; break;
+	case F_READ_ONLY: o->read_only = true; break;
+	case F_INIT: o->init = true; break;
+	case F_NAME: o->name = val; break;
+	case F_HOSTNAME: o->hostname = val; break;
+	case F_WORKDIR:
+		if (val[0] != '/')
+			return usage(err, "Invalid working directory '%s': it must be an absolute path", val);
+		o->workdir = val;
+		break;
+	case F_ENV:
+		return add_env(o, val, err);
+	case F_ENV_FILE:
+		return dd_read_env_file(val, &o->env, err);
+	case F_VOLUME: {
+		/* Check it now, so a bad volume is a usage error that starts nothing. */
+		struct dd_config *scratch = dd_config_new();
+		int rc = scratch ? dd_parse_volume(val, scratch, err) : -1;
+
+		dd_config_free(scratch);
+		if (rc < 0)
+			return scratch ? -1 : dd_fail(err, ENOMEM, "Out of memory");
+		return dd_strv_push(&o->volumes, val) < 0 ? dd_fail(err, ENOMEM, "Out of memory") : 0;
+	}
+	case F_TMPFS:
+		if (val[0] != '/')
+			return usage(err, "Invalid tmpfs '%s': it must be an absolute path", val);
+		return dd_strv_push(&o->tmpfs, val) < 0 ? dd_fail(err, ENOMEM, "Out of memory") : 0;
+	case F_UTS:
+	case F_PID:
+		if (strcmp(val, "host") != 0)
+			return usage(err, "Invalid namespace mode '%s': only 'host' is supported", val);
+		*(f->id == F_UTS ? &o->uts_host : &o->pid_host) = true;
+		break;
+	case F_NETWORK:
+		if (!strcmp(val, "none") || !strcmp(val, "host")) {
+			o->network_none = !strcmp(val, "none");
+			break;
+		}
+		if (!strcmp(val, "bridge") || !strcmp(val, "default"))
+			return usage(err, "Network '%s' comes with chapter 09 (net), which drydock "
+				     "does not have yet: use --network none or host", val);
+		return usage(err, "Invalid network '%s': use none or host", val);
+	}
+	return 0;
+}
+
+static const struct flag *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
+		if (strlen(run_flags[i].long_name) == len &&
+		    !strncmp(run_flags[i].long_name, name, len))
+			return &run_flags[i];
+	return NULL;
+}
+
+static const struct flag *find_short(char c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
+		if (run_flags[i].short_name == c)
+			return &run_flags[i];
+	return NULL;
+}
+
+/* One argument starting with "-": returns how many argv entries it used. */
+static int parse_one(struct dd_run_opts *o, char **argv, int left, struct dd_error *err)
+{
+	const char *arg = argv[0];
+
+	if (arg[1] == '-') {
+		const char *name = arg + 2, *eq = strchr(name, '=');
+		const struct flag *f = find_long(name, eq ? (size_t)(eq - name) : strlen(name));
+
+		if (!f)
+			return usage(err, "Unknown flag: %s", arg);
+		if (!f->takes_value) {
+			if (eq)
+				return usage(err, "Flag --%s takes no value", f->long_name);
+			return apply_flag(o, f, NULL, err) < 0 ? -1 : 1;
+		}
+		if (eq)
+			return apply_flag(o, f, eq + 1, err) < 0 ? -1 : 1;
+		if (left < 2)
+			return usage(err, "Flag %s needs a value", arg);
+		return apply_flag(o, f, argv[1], err) < 0 ? -1 : 2;
+	}
+	/* A cluster of short flags: "-it", "-eK=V", "-e", "K=V". */
+	for (const char *p = arg + 1; *p; p++) {
+		const struct flag *f = find_short(*p);
+		char name[3] = { '-', *p, '\0' };
+
+		if (!f)
+			return usage(err, "Unknown flag: %s", name);
+		if (!f->takes_value) {
+			if (apply_flag(o, f, NULL, err) < 0)
+				return -1;
+			continue;
+		}
+		if (p[1])
+			return apply_flag(o, f, p + 1, err) < 0 ? -1 : 1;
+		if (left < 2)
+			return usage(err, "Flag %s needs a value", name);
+		return apply_flag(o, f, argv[1], err) < 0 ? -1 : 2;
+	}
+	return 1;
+}
+
+int dd_run_opts_parse(int argc, char **argv, struct dd_run_opts *o, struct dd_error *err)
+{
+	int i = 1;
+
+	memset(o, 0, sizeof(*o));
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		int used;
+
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		used = parse_one(o, argv + i, argc - i, err);
+		if (used < 0)
+			return -1;
+		i += used;
+	}
+	if (i >= argc)
+		return usage(err, "'drydock run' needs at least 1 argument: the image");
+	o->image = argv[i++];
+	for (; i < argc; i++)
+		if (dd_strv_push(&o->cmd, argv[i]) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	return 0;
+}
+
+void dd_run_opts_release(struct dd_run_opts *o)
+{
+	dd_strv_free(o->cmd);
+	dd_strv_free(o->env);
+	dd_strv_free(o->volumes);
+	dd_strv_free(o->tmpfs);
+	memset(o, 0, sizeof(*o));
+}
+
+int dd_parse_volume(const char *spec, struct dd_config *cfg, struct dd_error *err)
+{
+	_cleanup_free_ char *copy = strdup(spec);
+	char *src, *dst, *mode;
+	bool ro = false;
+
+	if (!copy)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	src = copy;
+	dst = strchr(src, ':');
+	if (!dst || dst == src || !dst[1])
+		return usage(err, "Invalid volume '%s': expected SRC:DST[:ro]", spec);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (!strcmp(mode, "ro"))
+			ro = true;
+		else if (strcmp(mode, "rw") != 0)
+			return usage(err, "Invalid volume mode in '%s': expected ro or rw", spec);
+	}
+	if (src[0] != '/')
+		return usage(err, "Invalid volume '%s': the source must be an absolute host path "
+			     "(named volumes are not supported)", spec);
+	if (dst[0] != '/')
+		return usage(err, "Invalid volume '%s': the destination must be an absolute path", spec);
+	if (!dd_is_dir(src) && access(src, F_OK) < 0)
+		return dd_fail_kind(err, DD_ERR_USAGE, errno, "Invalid volume '%s': source '%s'",
+				    spec, src);
+	if (dd_config_add_mount(cfg, DD_MOUNT_BIND, src, dst, ro) < 0)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	return 0;
+}
+
+int dd_read_env_file(const char *path, char ***env, struct dd_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0;
+	ssize_t n;
+
+	if (!f)
+		return dd_fail_kind(err, DD_ERR_USAGE, errno, "Cannot read env file '%s'", path);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *s = line;
+
+		lineno++;
+		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+			s[--n] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (*s == '=')
+			return dd_fail_kind(err, DD_ERR_USAGE, 0,
+					    "Env file '%s', line %d: the name is empty", path, lineno);
+		if (!strchr(s, '=')) {
+			const char *host = getenv(s);
+			_cleanup_free_ char *kv = host ? dd_strdup_printf("%s=%s", s, host) : NULL;
+
+			if (host && (!kv || dd_strv_push(env, kv) < 0))
+				return dd_fail(err, ENOMEM, "Out of memory");
+			continue;
+		}
+		if (dd_strv_push(env, s) < 0)
+			return dd_fail(err, ENOMEM, "Out of memory");
+	}
+	return 0;
+}

@@ -1,0 +1,169 @@
+/*
+ * image_layers.c: the layers of loaded images, <root>/layers/<id>.
+ *
+ * A layer is stored once, however many images list it (two images built
+ * on the same base share its directory), so it cannot go with an image:
+ * removing an image removes each of its layers only when no other
+ * image's image.json lists it any more.  Both happen under the store
+ * lock, the lock `load` holds while it renames new layers into place and
+ * writes the images that list them.
+ */
+#include "core/image/image_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+
+/* Every layer id some image lists, as the keys of used. */
+static int layers_in_use(const char *root, json_t *used, struct dd_error *err)
+{
+	_cleanup_free_ char *images = dd_strdup_printf("%s/images", root);
+	_cleanup_closedir_ DIR *dir = images ? opendir(images) : NULL;
+	struct dirent *de;
+
+	if (!dir)
+		return dd_fail(err, images ? errno : ENOMEM, "Cannot list '%s'", images);
+	while ((de = readdir(dir))) {
+		_cleanup_free_ char *path = NULL;
+		json_auto_t *j = NULL;
+		json_t *v;
+		size_t i;
+
+		if (!dd_store_is_hex(de->d_name, DD_IMAGE_ID_LEN) ||
+		    strlen(de->d_name) != DD_IMAGE_ID_LEN)
+			continue;
+		path = dd_strdup_printf("%s/%s/image.json", images, de->d_name);
+		if (!path)
+			return dd_fail(err, ENOMEM, "Out of memory");
+		/* An image we cannot read may list any layer: keep them all. */
+		if (dd_store_load_json(path, false, &j, err) < 0)
+			return -1;
+		json_array_foreach(json_object_get(j, "layers"), i, v)
+			if (json_is_string(v) && json_object_set(used, json_string_value(v),
+								 json_true()) < 0)
+				return dd_fail(err, ENOMEM, "Out of memory");
+	}
+	return 0;
+}
+
+/* Like images, a layer is moved aside first, so it disappears at once
+ * and a removal that dies half-way is finished by the next command. */
+static int remove_layer(const char *root, const char *id, struct dd_error *err)
+{
+	_cleanup_free_ char *dir = dd_strdup_printf("%s/layers/%s", root, id);
+	_cleanup_free_ char *aside = dd_strdup_printf("%s/tmp/remove-layer-%s", root, id);
+
+	if (!dir || !aside)
+		return dd_fail(err, ENOMEM, "Cannot remove layer %.12s", id);
+	if (rename(dir, aside) < 0)
+		return errno == ENOENT ? 0 : dd_fail(err, errno, "Cannot remove layer %.12s", id);
+	return dd_rm_rf(aside, err);
+}
+
+int dd_store_remove_unused_layers(const char *root, char *const *ids, struct dd_error *err)
+{
+	json_auto_t *used = json_object();
+
+	if (!used)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (layers_in_use(root, used, err) < 0) {
+		dd_warn("kept the layers of the removed image: cannot tell which other images "
+			"use them: %s", err->msg);
+		return 0;
+	}
+	for (size_t i = 0; ids && ids[i]; i++) {
+		if (strlen(ids[i]) != DD_IMAGE_ID_LEN || !dd_store_is_hex(ids[i], DD_IMAGE_ID_LEN) ||
+		    json_object_get(used, ids[i]))
+			continue; /* still listed (or not a layer id at all) */
+		if (remove_layer(root, ids[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- size ----------------------------------------------------------------- */
+
+/* Files with several names, each to be counted once. */
+struct seen_inodes {
+	ino_t *ino;
+	size_t n;
+};
+
+static bool first_sighting(struct seen_inodes *seen, ino_t ino, bool *oom)
+{
+	ino_t *grown;
+
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->ino[i] == ino)
+			return false;
+	grown = realloc(seen->ino, (seen->n + 1) * sizeof(*grown));
+	if (!grown) {
+		*oom = true;
+		return false;
+	}
+	seen->ino = grown;
+	seen->ino[seen->n++] = ino;
+	return true;
+}
+
+/* One directory (fd is consumed); never leaves its file system. */
+static int dir_size(int fd, dev_t dev, struct seen_inodes *seen, long long *size,
+		    const char *path, struct dd_error *err)
+{
+	_cleanup_closedir_ DIR *dir = fdopendir(fd);
+	struct dirent *de;
+	bool oom = false;
+
+	if (!dir) {
+		close(fd);
+		return dd_fail(err, errno, "Cannot read '%s'", path);
+	}
+	while ((de = readdir(dir))) {
+		struct stat st;
+		int sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return dd_fail(err, errno, "Cannot stat '%s/%s'", path, de->d_name);
+		if (S_ISREG(st.st_mode) &&
+		    (st.st_nlink == 1 || first_sighting(seen, st.st_ino, &oom)))
+			*size += st.st_size;
+		if (oom)
+			return dd_fail(err, ENOMEM, "Out of memory");
+		if (!S_ISDIR(st.st_mode) || st.st_dev != dev)
+			continue;
+		sub = openat(dirfd(dir), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return dd_fail(err, errno, "Cannot open '%s/%s'", path, de->d_name);
+		if (dir_size(sub, dev, seen, size, path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dd_store_tree_size(const char *path, long long *size, struct dd_error *err)
+{
+	struct seen_inodes seen = { 0 };
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rc;
+
+	*size = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = dd_fail(err, errno, "Cannot open '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rc = dir_size(fd, st.st_dev, &seen, size, path, err);
+	free(seen.ino);
+	return rc;
+}

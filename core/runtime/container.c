@@ -1,0 +1,307 @@
+/* container.c: creating, finding, listing and removing containers. */
+#include "core/runtime/container.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/util.h"
+
+static const char *const status_names[] = {
+	[DD_STATUS_CREATED] = "created",
+	[DD_STATUS_RUNNING] = "running",
+	[DD_STATUS_EXITED] = "exited",
+};
+
+const char *dd_status_name(enum dd_status s)
+{
+	return status_names[s];
+}
+
+char *dd_container_dir(const char *root, const char *id)
+{
+	return dd_strdup_printf("%s/containers/%s", root, id);
+}
+
+static char *name_path(const char *root, const char *name)
+{
+	return dd_strdup_printf("%s/names/%s", root, name);
+}
+
+/* Docker-style generated names: adjective_noun. */
+static const char *const name_adjectives[] = {
+	"brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen",
+	"lucid", "merry", "nifty", "proud", "quiet", "sharp", "tender", "witty",
+};
+static const char *const name_nouns[] = {
+	"babbage", "curie", "dijkstra", "hopper", "knuth", "lamport", "liskov",
+	"lovelace", "mccarthy", "noether", "pike", "ritchie", "thompson", "turing",
+	"wirth", "wozniak",
+};
+
+static bool valid_name(const char *name)
+{
+	if (!*name || strlen(name) > 128 || !strchr("abcdefghijklmnopqrstuvwxyz"
+						    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+						    name[0]))
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-") == strlen(name);
+}
+
+static int reserve_name(const char *root, const char *name, const char *id,
+			struct dd_error *err)
+{
+	_cleanup_free_ char *path = name_path(root, name);
+	_cleanup_free_ char *idfile = path ? dd_strdup_printf("%s/id", path) : NULL;
+
+	if (!idfile)
+		return dd_fail(err, ENOMEM, "Cannot reserve name '%s'", name);
+	if (mkdir(path, 0700) < 0) {
+		if (errno == EEXIST)
+			return dd_fail_kind(err, DD_ERR_USAGE, 0,
+					    "The container name '%s' is already in use: "
+					    "remove that container or choose another name",
+					    name);
+		return dd_fail(err, errno, "Cannot reserve name '%s'", name);
+	}
+	return dd_write_file_atomic(idfile, id, strlen(id), 0600, err);
+}
+
+static void release_name(const char *root, const char *name)
+{
+	_cleanup_free_ char *path = name_path(root, name);
+	struct dd_error ignored;
+
+	if (path)
+		dd_rm_rf(path, &ignored);
+}
+
+int dd_container_create(const char *root, const char *name, struct dd_state *st,
+			struct dd_error *err)
+{
+	_cleanup_free_ char *names = dd_strdup_printf("%s/names", root);
+	_cleanup_free_ char *dir = NULL;
+	unsigned char pick[2];
+
+	if (!names || dd_mkdir_p(names, 0700, err) < 0 || dd_random_hex(st->id, 32, err) < 0)
+		return -1;
+	if (name && !valid_name(name))
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "Invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				    "are allowed", name);
+	for (int tries = 0; !name; tries++) {
+		/* A generated name that is taken: try another, then add digits. */
+		memcpy(pick, st->id + tries % 30, 2);
+		st->name = tries < 8 ? dd_strdup_printf("%s_%s",
+				name_adjectives[pick[0] % ARRAY_SIZE(name_adjectives)],
+				name_nouns[pick[1] % ARRAY_SIZE(name_nouns)])
+			: dd_strdup_printf("%s_%.8s", name_nouns[pick[1] % ARRAY_SIZE(name_nouns)],
+					   st->id + tries % 50);
+		if (!st->name)
+			return dd_fail(err, ENOMEM, "Cannot name the container");
+		if (reserve_name(root, st->name, st->id, err) == 0)
+			break;
+		free(st->name);
+		st->name = NULL;
+		if (err->kind != DD_ERR_USAGE || tries > 40)
+			return -1;
+	}
+	if (name) {
+		if (reserve_name(root, name, st->id, err) < 0)
+			return -1;
+		st->name = strdup(name);
+	}
+	dir = dd_container_dir(root, st->id);
+	if (!dir || dd_mkdir_p(dir, 0700, err) < 0) {
+		release_name(root, st->name);
+		return -1;
+	}
+	st->status = DD_STATUS_CREATED;
+	st->created = time(NULL);
+	return dd_container_save(root, st, err);
+}
+
+int dd_container_save(const char *root, const struct dd_state *st, struct dd_error *err)
+{
+	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/state.json", dir) : NULL;
+	_cleanup_free_ char *text = NULL;
+	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i, s:i, s:I, s:I, s:I}",
+			      "id", st->id, "name", st->name, "image", st->image,
+			      "image_id", st->image_id, "command", st->command,
+			      "status", dd_status_name(st->status), "pid", (int)st->pid,
+			      "engine_pid", (int)st->engine_pid,
+			      "exit_code", st->exit_code, "created", (json_int_t)st->created,
+			      "started", (json_int_t)st->started,
+			      "finished", (json_int_t)st->finished);
+
+	if (!j || !path)
+		return dd_fail(err, ENOMEM, "Cannot save the state of container %.12s", st->id);
+	text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	if (!text)
+		return dd_fail(err, ENOMEM, "Cannot save the state of container %.12s", st->id);
+	return dd_write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
+static char *json_strdup(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? strdup(s) : NULL;
+}
+
+int dd_container_load(const char *root, const char *id, struct dd_state *st,
+		      struct dd_error *err)
+{
+	_cleanup_free_ char *dir = dd_container_dir(root, id);
+	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/state.json", dir) : NULL;
+	json_error_t jerr;
+	const char *status;
+	json_t *j;
+
+	memset(st, 0, sizeof(*st));
+	if (!path)
+		return dd_fail(err, ENOMEM, "Cannot load container %s", id);
+	j = json_load_file(path, 0, &jerr);
+	if (!j)
+		return dd_fail(err, 0, "Cannot load container state '%s': %s", path, jerr.text);
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	st->name = json_strdup(j, "name");
+	st->image = json_strdup(j, "image");
+	st->image_id = json_strdup(j, "image_id");
+	st->command = json_strdup(j, "command");
+	status = json_string_value(json_object_get(j, "status"));
+	for (size_t i = 0; status && i < ARRAY_SIZE(status_names); i++)
+		if (!strcmp(status, status_names[i]))
+			st->status = i;
+	st->pid = json_integer_value(json_object_get(j, "pid"));
+	st->engine_pid = json_integer_value(json_object_get(j, "engine_pid"));
+	st->exit_code = json_integer_value(json_object_get(j, "exit_code"));
+	st->created = json_integer_value(json_object_get(j, "created"));
+	st->started = json_integer_value(json_object_get(j, "started"));
+	st->finished = json_integer_value(json_object_get(j, "finished"));
+	json_decref(j);
+	return 0;
+}
+
+static int cmp_created_desc(const void *a, const void *b)
+{
+	const struct dd_state *x = a, *y = b;
+
+	return (x->created < y->created) - (x->created > y->created);
+}
+
+int dd_container_list(const char *root, struct dd_state **out, size_t *n,
+		      struct dd_error *err)
+{
+	_cleanup_free_ char *path = dd_strdup_printf("%s/containers", root);
+	_cleanup_closedir_ DIR *dir = path ? opendir(path) : NULL;
+	struct dd_state *list = NULL;
+	struct dirent *de;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!dir)
+		return errno == ENOENT ? 0 : dd_fail(err, errno, "Cannot list '%s'", path);
+	while ((de = readdir(dir))) {
+		struct dd_state st, *nl;
+		struct dd_error ignored;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
+			continue;
+		if (dd_container_load(root, de->d_name, &st, &ignored) < 0)
+			continue; /* being created or removed right now */
+		nl = realloc(list, (count + 1) * sizeof(*nl));
+		if (!nl) {
+			dd_state_release(&st);
+			dd_state_list_free(list, count);
+			return dd_fail(err, ENOMEM, "Cannot list containers");
+		}
+		list = nl;
+		list[count++] = st;
+	}
+	if (count)
+		qsort(list, count, sizeof(*list), cmp_created_desc);
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+int dd_container_find(const char *root, const char *ref, struct dd_state *st,
+		      struct dd_error *err)
+{
+	struct dd_state *list;
+	size_t n, found = 0, idx = 0;
+
+	if (dd_container_list(root, &list, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].name && !strcmp(list[i].name, ref)) {
+			found = 1;
+			idx = i;
+			break;
+		}
+		if (strlen(ref) >= 1 && !strncmp(list[i].id, ref, strlen(ref))) {
+			found++;
+			idx = i;
+		}
+	}
+	if (found == 1) {
+		*st = list[idx];
+		memset(&list[idx], 0, sizeof(list[idx]));
+	}
+	dd_state_list_free(list, n);
+	if (found == 0)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "No such container: %s", ref);
+	if (found > 1)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0,
+				    "Container id prefix '%s' is ambiguous: give more digits", ref);
+	return 0;
+}
+
+int dd_container_remove(const char *root, const struct dd_state *st, struct dd_error *err)
+{
+	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+
+	if (!dir)
+		return dd_fail(err, ENOMEM, "Cannot remove container %.12s", st->id);
+	if (dd_rm_rf(dir, err) < 0)
+		return dd_error_wrap(err, "Cannot remove container %.12s", st->id);
+	if (st->name)
+		release_name(root, st->name);
+	return 0;
+}
+
+bool dd_container_is_running(struct dd_state *st)
+{
+	if (st->status != DD_STATUS_RUNNING)
+		return false;
+	if (st->pid > 0 && (kill(st->pid, 0) == 0 || errno == EPERM))
+		return true;
+	st->status = DD_STATUS_EXITED; /* its drydock died without saying so */
+	return false;
+}
+
+void dd_state_release(struct dd_state *st)
+{
+	free(st->name);
+	free(st->image);
+	free(st->image_id);
+	free(st->command);
+	memset(st, 0, sizeof(*st));
+}
+
+void dd_state_list_free(struct dd_state *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dd_state_release(&list[i]);
+	free(list);
+}
