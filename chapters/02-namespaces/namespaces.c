@@ -92,13 +92,15 @@ static bool namespaces_wanted(const struct dd_config *cfg)
 }
 
 /* The namespaces are created by the runtime's spawn (ns_spawn), not by a
- * hook; the child hook only makes a new network namespace usable. */
+ * hook; the child hook only makes a new network namespace usable.  This
+ * stage contributes the namespaces no later chapter owns yet: IPC (until
+ * chapter 10) and the network (--network none, until chapter 09). */
 const struct dd_stage namespaces_stage = {
 	.name = "namespaces",
 	.chapter = 2,
 	.summary = "new namespaces (the container shares the host's)",
 	.phase = DD_PHASE_NAMESPACES,
-	.namespaces = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET,
+	.namespaces = CLONE_NEWIPC | CLONE_NEWNET,
 	.wanted = namespaces_wanted,
 	.child = namespaces_child,
 	.selftest = namespaces_selftest,

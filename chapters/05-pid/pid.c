@@ -20,6 +20,7 @@
 
 #include "chapters/01-process/process.h"
 #include "core/base/cleanup.h"
+#include "core/base/log.h"
 
 /* BEGIN SOLUTION: signal handling for the init: remember which signal arrived so the loop can forward it */
 static volatile sig_atomic_t init_pending[NSIG];
@@ -109,8 +110,9 @@ static int pid_child(struct dd_container *c, struct dd_error *err)
 	sigprocmask(SIG_SETMASK, &before, NULL);
 	/* The start report is the command's to send: exec closes its copy. */
 	close(c->sync_fd);
+	c->sync_fd = -1;
 	if (pid_init_loop(main_pid, &code, err) < 0) {
-		dd_error_print(err);
+		dd_warn("%s", err->msg);
 		_exit(DD_EXIT_ERROR);
 	}
 	_exit(code);

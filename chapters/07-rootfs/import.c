@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 
 #define READ_CHUNK (64 * 1024)
@@ -443,8 +444,7 @@ int rootfs_extract_from(const struct rootfs_reader *in, int dest_dirfd,
 		return dd_fail(err, 0, "Not a tar archive: the input is empty");
 	set_dir_times(x);
 	if (x->st->skipped_devices)
-		fprintf(stderr, "Skipped %lu device nodes: the runtime makes /dev\n",
-			x->st->skipped_devices);
+		dd_warn("skipped %lu device nodes: the runtime makes /dev", x->st->skipped_devices);
 	return 0;
 }
 

@@ -163,6 +163,10 @@ static int overlay_prepare(struct dd_container *c, struct dd_error *err)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	s->data = move_ptr(data);
 	c->stage_data[8] = s;
+	/* Saved for whoever removes the container: they are its own layer. */
+	if (dd_stage_set(c, &overlay_stage, "upper", upper, err) < 0 ||
+	    dd_stage_set(c, &overlay_stage, "work", work, err) < 0)
+		return -1;
 	return 0;
 }
 

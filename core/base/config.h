@@ -38,26 +38,35 @@ struct dd_config {
 	bool readonly_root;   /* --read-only */
 	bool interactive;     /* -i: keep stdin open */
 	bool init;            /* --init: a reaping PID 1 */
-	unsigned long namespaces; /* CLONE_NEW* flags to create */
+	/* CLONE_NEW* flags to create: the stages' (dd_pipeline_namespaces)
+	 * less those shared with the host; the runtime clears them all when
+	 * lab 02 is not done and the child is a plain fork. */
+	unsigned long namespaces;
 	struct dd_mount *mounts;
 	size_t nmounts;
 };
 
-/* Stages keep their private per-container state here, by chapter number. */
+/* Stages keep private in-memory data here, by chapter number: set in
+ * prepare, read by the child (a fork sees the parent's memory).  What a
+ * later process must find goes through dd_stage_set() instead. */
 #define DD_MAX_CHAPTERS 32
 
+/* One container, as the runtime holds it (core/runtime/runtime.h). */
 struct dd_container {
 	char id[65];          /* 64 hex digits */
-	char *name;
+	char *name;           /* for messages */
 	char *dir;            /* state directory on the host */
 	struct dd_config *cfg;
 	pid_t pid;            /* the container's first process, host pid */
+	/* pid's start time (clock ticks since boot, /proc/PID/stat): with
+	 * it, a pid the kernel has handed to another process since is never
+	 * taken for the container's. */
+	unsigned long long pid_start;
 	int sync_fd;          /* this side's end of the parent/child socket */
+	int barrier_fd;       /* the child's O_PATH fd of exec.fifo */
+	bool keep_parent;     /* the child may outlive the process that made it */
 	void *stage_data[DD_MAX_CHAPTERS];
-	/* Called by the runtime once the child exists (c->pid is set) and
-	 * before it may run: the engine records the pid here. */
-	int (*on_started)(struct dd_container *c, struct dd_error *err);
-	void *owner; /* for on_started */
+	void *saved;          /* the stages' saved state, a json_t (runtime/state.c) */
 };
 
 struct dd_config *dd_config_new(void);

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include "core/cli/cli.h"
+#include "core/base/cleanup.h"
 #include "core/runtime/container.h"
+#include "core/runtime/proc.h"
+#include "core/runtime/runtime.h"
 #include "core/base/util.h"
 
 #define SHORT_ID_LEN 12
@@ -53,6 +56,9 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 			dd_format_ago(st->started, ago, sizeof(ago));
 			ago[strlen(ago) - strlen(" ago")] = '\0'; /* "Up 5 seconds", as Docker */
 			snprintf(status, sizeof(status), "Up %s", ago);
+		} else if (st->status == DD_STATUS_EXITED && st->exit_code < 0) {
+			/* Its drydock was killed: nobody saw how it ended. */
+			snprintf(status, sizeof(status), "Exited (unknown)");
 		} else if (st->status == DD_STATUS_EXITED) {
 			dd_format_ago(st->finished, ago, sizeof(ago));
 			snprintf(status, sizeof(status), "Exited (%d) %s", st->exit_code, ago);
@@ -69,28 +75,36 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 	return 0;
 }
 
-#define RM_WAIT_TICKS 500    /* 5 s in steps of ... */
-#define RM_WAIT_TICK_US 10000 /* ... 10 ms */
+#define RM_ENGINE_WAIT_MS 5000
 
-/* rm -f: end the container's process, then wait for the `drydock run`
- * that waits for it to record the exit (or remove it, with --rm). */
-static void kill_running(const char *root, struct dd_state *st)
+/* rm -f: the runtime kills the container and runs its stages' cleanup;
+ * then the `drydock run` that waited for it is given the time to record
+ * the exit (or remove it, with --rm) before the directory goes. */
+static int stop_running(const char *root, struct dd_state *st, struct dd_error *err)
 {
-	kill(st->pid, SIGKILL);
-	for (int i = 0; i < RM_WAIT_TICKS; i++) {
-		struct dd_error ignored;
-		struct dd_state now;
-		bool engine_alive = st->engine_pid > 0 && kill(st->engine_pid, 0) == 0;
+	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+	struct dd_container c;
+	int engine, rc;
 
-		if (dd_container_load(root, st->id, &now, &ignored) < 0)
-			return; /* removed by its own --rm */
-		if (now.status != DD_STATUS_RUNNING || !engine_alive) {
-			dd_state_release(&now);
-			return;
-		}
-		dd_state_release(&now);
-		usleep(RM_WAIT_TICK_US);
+	if (!dir)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (dd_runtime_load(dir, st->id, &c, err) < 0) {
+		/* Its drydock died before the container had a process: there
+		 * is nothing to stop or undo but the directory itself. */
+		dd_error_clear(err);
+		return 0;
 	}
+	rc = dd_runtime_delete(&c, true, err);
+	dd_runtime_release(&c);
+	if (rc < 0)
+		return -1;
+	engine = dd_proc_open(st->engine_pid, st->engine_pid_start, err);
+	if (engine >= 0) {
+		dd_proc_wait_gone(engine, RM_ENGINE_WAIT_MS, err);
+		close(engine);
+	}
+	dd_error_clear(err);
+	return 0;
 }
 
 int cmd_rm(int argc, char **argv, struct dd_globals *g)
@@ -121,7 +135,14 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 				rc = DD_EXIT_ERROR;
 				continue;
 			}
-			kill_running(g->root, &st);
+		}
+		/* Also a container whose drydock was killed: its stages' cleanup
+		 * runs here, from what they saved. */
+		if (stop_running(g->root, &st, &err) < 0) {
+			dd_error_print(&err);
+			dd_state_release(&st);
+			rc = DD_EXIT_ERROR;
+			continue;
 		}
 		/* A `run --rm` may have removed it meanwhile: that is done too. */
 		if (dd_container_remove(g->root, &st, &err) < 0) {

@@ -7,7 +7,7 @@
 
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
-#include "core/stage.h"
+#include "core/runtime/pipeline.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270

@@ -8,6 +8,7 @@
  * the container exits it records the exit code, or removes it (--rm).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chapters/01-process/process.h"
 #include "chapters/03-uts/uts.h"
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
@@ -24,6 +26,8 @@
 #include "core/base/log.h"
 #include "core/base/oci.h"
 #include "core/engine/run_opts.h"
+#include "core/runtime/pipeline.h"
+#include "core/runtime/proc.h"
 #include "core/runtime/runtime.h"
 #include "core/base/util.h"
 
@@ -138,13 +142,12 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 	cfg->readonly_root = o->read_only;
 	cfg->interactive = o->interactive;
 	cfg->init = o->init;
-	cfg->namespaces = CLONE_NEWNS | CLONE_NEWIPC;
-	if (!o->uts_host)
-		cfg->namespaces |= CLONE_NEWUTS;
-	if (!o->pid_host)
-		cfg->namespaces |= CLONE_NEWPID;
-	if (o->network_none)
-		cfg->namespaces |= CLONE_NEWNET;
+	/* The namespaces are the stages' own, less what the user shares
+	 * with the host.  The network stays the host's by default until
+	 * chapter 09 gives a container a network of its own. */
+	cfg->namespaces = dd_pipeline_namespaces((o->uts_host ? CLONE_NEWUTS : 0) |
+						 (o->pid_host ? CLONE_NEWPID : 0) |
+						 (o->network_none ? 0 : CLONE_NEWNET));
 	return 0;
 }
 
@@ -192,6 +195,7 @@ struct run_ctx {
 	struct dd_config *cfg;
 	char *dir;
 	bool created;
+	sigset_t mask; /* the signal mask before the container was made */
 };
 
 static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
@@ -222,33 +226,40 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	return dd_oci_write_config(r->cfg, config, err);
 }
 
-/* The runtime calls this once the container's process exists. */
-static int record_started(struct dd_container *c, struct dd_error *err)
+/* Once the container's process exists, before its command may start:
+ * record it, and pass on to it the signals sent to this drydock.  The
+ * signals were held since before the clone, so none is lost between. */
+static int on_created(struct dd_container *c, void *arg, struct dd_error *err)
 {
-	struct run_ctx *r = c->owner;
+	struct run_ctx *r = arg;
+	int rc;
 
-	r->st.status = DD_STATUS_RUNNING;
-	r->st.pid = c->pid;
 	r->st.engine_pid = getpid();
-	r->st.started = time(NULL);
-	return dd_container_save(r->root, &r->st, err);
+	rc = dd_proc_start_time(r->st.engine_pid, &r->st.engine_pid_start, err);
+	if (rc == 0)
+		rc = dd_container_save(r->root, &r->st, err);
+	if (rc == 0)
+		rc = proc_forward_signals(c->pid, err);
+	sigprocmask(SIG_SETMASK, &r->mask, NULL);
+	return rc;
 }
 
+/* The runtime has recorded the exit in state.json; the engine removes
+ * the container (--rm), or keeps it for ps and rm. */
 static int finish(struct run_ctx *r, bool remove, struct dd_error *err)
 {
 	if (!r->created || !dd_is_dir(r->dir))
 		return 0; /* never made, or already removed by `rm -f` */
-	if (remove)
-		return dd_container_remove(r->root, &r->st, err);
-	r->st.status = DD_STATUS_EXITED;
-	r->st.finished = time(NULL);
-	return dd_container_save(r->root, &r->st, err);
+	return remove ? dd_container_remove(r->root, &r->st, err) : 0;
 }
 
 int cmd_run(int argc, char **argv, struct dd_globals *g)
 {
 	struct run_ctx r = { .root = g->root };
-	struct dd_container c = { .sync_fd = -1 };
+	struct dd_container c = { .sync_fd = -1, .barrier_fd = -1 };
+	struct dd_runtime_hooks hooks = { .created = on_created, .arg = &r };
+	sigset_t all;
+	int rc;
 	struct dd_run_opts o;
 	struct dd_error err = { 0 };
 	int exit_code = DD_EXIT_ERROR;
@@ -270,9 +281,13 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 	c.name = r.st.name;
 	c.dir = r.dir;
 	c.cfg = r.cfg;
-	c.on_started = record_started;
-	c.owner = &r;
-	if (dd_runtime_run(&c, &exit_code, &err) < 0)
+	/* Hold every signal until on_created forwards them to the child. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &r.mask);
+	rc = dd_runtime_run(&c, &hooks, &exit_code, &err);
+	sigprocmask(SIG_SETMASK, &r.mask, NULL);
+	json_decref(c.saved);
+	if (rc < 0)
 		goto fail;
 	r.st.exit_code = exit_code;
 	if (finish(&r, o.rm, &err) < 0)

@@ -163,7 +163,7 @@ int dd_image_import(const char *root, const char *file, const char *ref,
 		struct dd_error rm_err;
 
 		if (dd_rm_rf(dir, &rm_err) < 0)
-			dd_error_print(&rm_err);
+			dd_warn("%s", rm_err.msg);
 	}
 	dd_store_restore_signals(old);
 	if (rc < 0)

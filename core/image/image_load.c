@@ -37,6 +37,7 @@
 #include "chapters/07-rootfs/import.h"
 #include "chapters/08-overlay/overlay.h"
 #include "core/base/cleanup.h"
+#include "core/base/log.h"
 #include "core/base/config.h"
 #include "core/image/image_load.h"
 #include "core/image/image_store.h"
@@ -258,9 +259,9 @@ static void take_back(const char *root, struct placed *p)
 
 	for (size_t i = 0; p->images && p->images[i]; i++)
 		if (dd_store_delete_image(root, p->images[i], &err) < 0)
-			dd_error_print(&err);
+			dd_warn("%s", err.msg);
 	if (p->layers && dd_store_remove_unused_layers(root, p->layers, &err) < 0)
-		dd_error_print(&err);
+		dd_warn("%s", err.msg);
 }
 
 static int commit(const char *root, const char *work, struct dd_load_plan *plan,
@@ -349,7 +350,7 @@ int dd_image_load(const char *root, const char *file, struct dd_image_loaded *ou
 		rc = report(&plan, out, err);
 	/* What is left is ours alone: the spool, and layers the store had. */
 	if (dd_rm_rf(work, &rm_err) < 0)
-		dd_error_print(&rm_err);
+		dd_warn("%s", rm_err.msg);
 	dd_store_restore_signals(old);
 	dd_load_plan_free(&plan);
 	if (rc < 0)

@@ -124,7 +124,7 @@ static void remove_stale(const char *root)
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue; /* an import still running */
 		if (dd_rm_rf(path, &err) < 0)
-			dd_error_print(&err);
+			dd_warn("%s", err.msg);
 	}
 }
 

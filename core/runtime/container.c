@@ -11,6 +11,8 @@
 
 #include "core/base/cleanup.h"
 #include "core/base/util.h"
+#include "core/runtime/proc.h"
+#include "core/runtime/state.h"
 
 static const char *const status_names[] = {
 	[DD_STATUS_CREATED] = "created",
@@ -124,29 +126,39 @@ int dd_container_create(const char *root, const char *name, struct dd_state *st,
 	}
 	st->status = DD_STATUS_CREATED;
 	st->created = time(NULL);
-	return dd_container_save(root, st, err);
+	if (dd_container_save(root, st, err) < 0) {
+		struct dd_error ignored;
+
+		/* Nothing half-made: no directory without a record, no name
+		 * reserved for a container that does not exist. */
+		dd_rm_rf(dir, &ignored);
+		release_name(root, st->name);
+		return -1;
+	}
+	return 0;
 }
 
+/* The engine's record, <dir>/container.json: what the runtime does not
+ * know (name, image, command).  Status, pid and exit code are the
+ * runtime's, in state.json, and read from there. */
 int dd_container_save(const char *root, const struct dd_state *st, struct dd_error *err)
 {
 	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
-	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/state.json", dir) : NULL;
+	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/container.json", dir) : NULL;
 	_cleanup_free_ char *text = NULL;
-	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i, s:i, s:I, s:I, s:I}",
+	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:I}",
 			      "id", st->id, "name", st->name, "image", st->image,
 			      "image_id", st->image_id, "command", st->command,
-			      "status", dd_status_name(st->status), "pid", (int)st->pid,
 			      "engine_pid", (int)st->engine_pid,
-			      "exit_code", st->exit_code, "created", (json_int_t)st->created,
-			      "started", (json_int_t)st->started,
-			      "finished", (json_int_t)st->finished);
+			      "engine_pid_start", (json_int_t)st->engine_pid_start,
+			      "created", (json_int_t)st->created);
 
 	if (!j || !path)
-		return dd_fail(err, ENOMEM, "Cannot save the state of container %.12s", st->id);
+		return dd_fail(err, ENOMEM, "Cannot save the record of container %.12s", st->id);
 	text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	if (!text)
-		return dd_fail(err, ENOMEM, "Cannot save the state of container %.12s", st->id);
+		return dd_fail(err, ENOMEM, "Cannot save the record of container %.12s", st->id);
 	return dd_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
@@ -157,13 +169,43 @@ static char *json_strdup(json_t *obj, const char *key)
 	return s ? strdup(s) : NULL;
 }
 
+/* The runtime's view, mapped to what ps shows. */
+static void read_run_state(const char *dir, struct dd_state *st)
+{
+	struct dd_run_state rs;
+	struct dd_error ignored;
+
+	st->status = DD_STATUS_CREATED;
+	if (dd_state_peek(dir, &rs, &ignored) < 0)
+		return; /* not made yet */
+	st->pid = rs.pid;
+	st->pid_start = rs.pid_start;
+	st->started = rs.started;
+	st->finished = rs.finished;
+	st->exit_code = rs.exit_code;
+	switch (rs.status) {
+	case DD_RUN_CREATING:
+	case DD_RUN_CREATED:
+		st->status = DD_STATUS_CREATED;
+		break;
+	case DD_RUN_RUNNING:
+		st->status = DD_STATUS_RUNNING;
+		break;
+	case DD_RUN_STOPPED:
+		/* Never started (its drydock was killed while making it). */
+		st->status = rs.started ? DD_STATUS_EXITED : DD_STATUS_CREATED;
+		if (!rs.started && rs.pid > 0)
+			st->status = DD_STATUS_EXITED;
+		break;
+	}
+}
+
 int dd_container_load(const char *root, const char *id, struct dd_state *st,
 		      struct dd_error *err)
 {
 	_cleanup_free_ char *dir = dd_container_dir(root, id);
-	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/state.json", dir) : NULL;
+	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/container.json", dir) : NULL;
 	json_error_t jerr;
-	const char *status;
 	json_t *j;
 
 	memset(st, 0, sizeof(*st));
@@ -171,23 +213,17 @@ int dd_container_load(const char *root, const char *id, struct dd_state *st,
 		return dd_fail(err, ENOMEM, "Cannot load container %s", id);
 	j = json_load_file(path, 0, &jerr);
 	if (!j)
-		return dd_fail(err, 0, "Cannot load container state '%s': %s", path, jerr.text);
+		return dd_fail(err, 0, "Cannot load container record '%s': %s", path, jerr.text);
 	snprintf(st->id, sizeof(st->id), "%s", id);
 	st->name = json_strdup(j, "name");
 	st->image = json_strdup(j, "image");
 	st->image_id = json_strdup(j, "image_id");
 	st->command = json_strdup(j, "command");
-	status = json_string_value(json_object_get(j, "status"));
-	for (size_t i = 0; status && i < ARRAY_SIZE(status_names); i++)
-		if (!strcmp(status, status_names[i]))
-			st->status = i;
-	st->pid = json_integer_value(json_object_get(j, "pid"));
 	st->engine_pid = json_integer_value(json_object_get(j, "engine_pid"));
-	st->exit_code = json_integer_value(json_object_get(j, "exit_code"));
+	st->engine_pid_start = json_integer_value(json_object_get(j, "engine_pid_start"));
 	st->created = json_integer_value(json_object_get(j, "created"));
-	st->started = json_integer_value(json_object_get(j, "started"));
-	st->finished = json_integer_value(json_object_get(j, "finished"));
 	json_decref(j);
+	read_run_state(dir, st);
 	return 0;
 }
 
@@ -284,7 +320,7 @@ bool dd_container_is_running(struct dd_state *st)
 {
 	if (st->status != DD_STATUS_RUNNING)
 		return false;
-	if (st->pid > 0 && (kill(st->pid, 0) == 0 || errno == EPERM))
+	if (dd_proc_alive(st->pid, st->pid_start))
 		return true;
 	st->status = DD_STATUS_EXITED; /* its drydock died without saying so */
 	return false;

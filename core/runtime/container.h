@@ -2,8 +2,10 @@
  * container.h: the container store under <root>/containers.
  *
  * A container is a directory <root>/containers/<id>/ holding its OCI
- * config.json, its state.json (status, pid, exit code, name, image) and,
- * until the overlay chapter, its own copy of the image's root.  Names
+ * config.json, the engine's record container.json (name, image,
+ * command), the runtime's state.json (status, pid and its start time,
+ * exit code, the stages' saved state; core/runtime/state.h) and its own
+ * layer (upper/, work/, rootfs/ where the overlay is mounted).  Names
  * are reserved atomically as <root>/names/<name> (mkdir either creates
  * it or fails), so two `run --name x` at once cannot both win.
  */
@@ -25,7 +27,9 @@ struct dd_state {
 	char *command;    /* the command line, for ps */
 	enum dd_status status;
 	pid_t pid;        /* the container's first process, as the host sees it */
+	unsigned long long pid_start; /* and its start time (core/runtime/proc.h) */
 	pid_t engine_pid; /* the `drydock run` that waits for it */
+	unsigned long long engine_pid_start;
 	int exit_code;
 	long long created, started, finished; /* seconds since the epoch */
 };

@@ -3,8 +3,11 @@
  * stage that is not implemented yet is handled.
  *
  * This table is the only place that decides the order.  Chapter numbers
- * say the order of teaching; phases say the order of running.
+ * say the order of teaching; phases say the order of running
+ * (tests/unit/test_core_pipeline.c checks that the table agrees).
  */
+#include "core/runtime/pipeline.h"
+
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -20,7 +23,6 @@
 #include "chapters/07-rootfs/rootfs.h"
 #include "chapters/08-overlay/overlay.h"
 #include "core/base/log.h"
-#include "core/stage.h"
 
 const struct dd_stage *const dd_pipeline[] = {
 	&namespaces_stage, /* DD_PHASE_NAMESPACES */
@@ -33,56 +35,86 @@ const struct dd_stage *const dd_pipeline[] = {
 	NULL,
 };
 
-int dd_stage_check(const struct dd_stage *s, const struct dd_config *cfg, int rc,
-		   struct dd_error *err)
+const struct dd_stage *dd_pipeline_stage(int chapter)
 {
-	if (rc >= 0)
-		return 0;
-	if (!dd_is_not_implemented(err))
-		return -1;
-	if (s->wanted && s->wanted(cfg))
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+		if ((*sp)->chapter == chapter)
+			return *sp;
+	return NULL;
+}
+
+unsigned long dd_pipeline_namespaces(unsigned long host_shared)
+{
+	unsigned long flags = 0;
+
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+		flags |= (*sp)->namespaces;
+	return flags & ~host_shared;
+}
+
+int dd_stage_fallback(const struct dd_stage *s, const struct dd_config *cfg, int rc,
+		      int (*plain)(void *arg, struct dd_error *err), void *arg,
+		      struct dd_error *err)
+{
+	if (rc >= 0 || !dd_is_not_implemented(err))
+		return rc;
+	if (cfg && s->wanted && s->wanted(cfg))
 		return dd_error_wrap(err, "Chapter %02d (%s) is needed for what you asked",
 				     s->chapter, s->name);
 	dd_warn("chapter %02d (%s) is not implemented yet (lab %02d): running without %s",
 		s->chapter, s->name, err->lab ? err->lab : s->chapter, s->summary);
 	dd_error_clear(err);
-	return 0;
+	return plain ? plain(arg, err) : 0;
 }
 
-/* One hook of one stage; a lab not done runs the stage's fallback. */
+/* A stage's fallback hook, as dd_stage_fallback()'s plain way. */
+struct hook_fallback {
+	const struct dd_stage *s;
+	struct dd_container *c;
+};
+
+static int run_stage_fallback(void *arg, struct dd_error *err)
+{
+	struct hook_fallback *f = arg;
+
+	return f->s->fallback(f->c, err);
+}
+
 static int run_hook(const struct dd_stage *s, int (*hook)(struct dd_container *, struct dd_error *),
 		    struct dd_container *c, struct dd_error *err)
 {
-	bool not_done;
+	struct hook_fallback f = { .s = s, .c = c };
 
-	if (hook(c, err) == 0)
-		return 0;
-	not_done = dd_is_not_implemented(err);
-	if (dd_stage_check(s, c->cfg, -1, err) < 0)
-		return -1;
-	return not_done && s->fallback ? s->fallback(c, err) : 0;
+	return dd_stage_fallback(s, c->cfg, hook(c, err), s->fallback ? run_stage_fallback : NULL,
+				 &f, err);
 }
-
-#define RUN_HOOKS(hook, c, err)                                               \
-	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++) {     \
-		if ((*sp)->hook && run_hook(*sp, (*sp)->hook, c, err) < 0)     \
-			return -1;                                            \
-	}                                                                     \
-	return 0
 
 int dd_stages_prepare(struct dd_container *c, struct dd_error *err)
 {
-	RUN_HOOKS(prepare, c, err);
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+		if ((*sp)->prepare && run_hook(*sp, (*sp)->prepare, c, err) < 0)
+			return -1;
+	return 0;
 }
 
 int dd_stages_parent(struct dd_container *c, struct dd_error *err)
 {
-	RUN_HOOKS(parent, c, err);
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+		if ((*sp)->parent && run_hook(*sp, (*sp)->parent, c, err) < 0)
+			return -1;
+	return 0;
 }
 
-int dd_stages_child(struct dd_container *c, struct dd_error *err)
+int dd_stages_child(struct dd_container *c, enum dd_phase from, enum dd_phase to,
+		    struct dd_error *err)
 {
-	RUN_HOOKS(child, c, err);
+	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++) {
+		if ((*sp)->phase < from || (*sp)->phase >= to || !(*sp)->child)
+			continue;
+		if (run_hook(*sp, (*sp)->child, c, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 void dd_stages_cleanup(struct dd_container *c)
@@ -113,7 +145,8 @@ bool dd_stage_implemented(const struct dd_stage *s)
 		if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			_exit(2);
-		freopen("/dev/null", "w", stderr);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(2);
 		s->selftest(&err);
 		_exit(dd_is_not_implemented(&err) ? 1 : 0);
 	}

@@ -1,50 +1,86 @@
 /*
- * runtime.c: the life of one container.
+ * runtime.c: making a container, up to the barrier, and starting it.
  *
- *   drydock (parent)                     child
- *   ----------------                     -----
- *   prepare hooks
- *   clone with namespaces  ---------->   waits for "go"
- *   forward signals to the child
- *   parent hooks (uid maps, cgroups)
- *   "go"                   ---------->   child hooks (hostname, mounts,
- *                                        pivot_root, ...) then exec
- *   reads the report       <----------   an error record, or nothing:
- *                                        the socket closes on exec
- *   waits
- *   cleanup hooks, in reverse
+ *   drydock (create)                       child
+ *   ----------------                       -----
+ *   prepare hooks; state "creating"
+ *   clone with the config's namespaces --> waits for GO
+ *   parent hooks, in phase order
+ *   GO                                ---> child hooks up to the barrier
+ *   serves STEP and WARNING messages  <--> (dd_child_step, dd_warn)
+ *   state "created"                   <--- CREATED; blocks opening exec.fifo
  *
- * The socket is close-on-exec, so the parent learns that exec succeeded
- * when its read returns end-of-file, and learns why it failed otherwise.
+ *   drydock (start, maybe another process)
+ *   opens exec.fifo for reading       ---> the open returns: the init
+ *   state "running"                        stage, then exec
+ *   reads the report, if it made it   <--- ERROR, or end-of-file on exec
+ *
+ * The barrier is a FIFO in the container's directory, as runc's: opening
+ * it for writing blocks until somebody opens it for reading, so any
+ * process that can reach the directory can start the container, not
+ * only the one holding the socket.  The child keeps an O_PATH fd of it
+ * from before pivot_root and reopens it through /proc/self/fd.
  */
 #include "core/runtime/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chapters/01-process/process.h"
 #include "chapters/02-namespaces/namespaces.h"
 #include "core/base/cleanup.h"
 #include "core/base/log.h"
-#include "core/stage.h"
+#include "core/base/util.h"
+#include "core/runtime/pipeline.h"
+#include "core/runtime/proc.h"
+#include "core/runtime/state.h"
+#include "core/runtime/sync.h"
 
-static const char go_byte = 'G';
+static const char barrier_byte = 'S';
+#define START_POLL_MS 100
 
-struct child_args {
-	struct dd_container *c;
-	int sync_fd;
-	sigset_t mask; /* the signal mask to run the container with */
-};
-
-/* The child starts with the signals drydock catches back at their
- * defaults and nothing blocked, as a freshly exec'd process would. */
-static void child_reset_signals(const sigset_t *mask)
+char *dd_runtime_fifo_path(const struct dd_container *c)
 {
+	return dd_strdup_printf("%s/exec.fifo", c->dir);
+}
+
+/* --- the child ----------------------------------------------------------- */
+
+/* In the child, warnings travel to drydock; once the socket is gone
+ * (after the barrier, in an init whose drydock left) they go to stderr. */
+static void child_log_sink(void *arg, enum dd_log_level level, const char *line)
+{
+	int fd = *(int *)arg;
+	struct dd_msg m = { .type = DD_MSG_WARNING };
+	struct dd_error ignored;
+
+	if (level == DD_LOG_WARNING) {
+		m.len = snprintf(m.payload, sizeof(m.payload), "%s", line);
+		if (m.len >= sizeof(m.payload))
+			m.len = sizeof(m.payload) - 1;
+		if (fd >= 0 && dd_msg_send(fd, &m, &ignored) == 0)
+			return;
+	}
+	dd_log_stderr(NULL, level, line);
+}
+
+/* The child starts with every signal at its default and none blocked, as
+ * a freshly exec'd process would: whatever drydock's front end caught or
+ * held is its own business. */
+static void child_reset_signals(void)
+{
+	sigset_t none;
+
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct sigaction sa;
 
@@ -52,142 +88,290 @@ static void child_reset_signals(const sigset_t *mask)
 		    sa.sa_handler != SIG_IGN)
 			signal(sig, SIG_DFL);
 	}
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Tell the parent why the child could not become the container. */
-static void child_report(int fd, const struct dd_error *err)
+/* Block until `start` opens the barrier; say so with one byte. */
+static int child_wait_start(struct dd_container *c, struct dd_error *err)
 {
-	while (send(fd, err, sizeof(*err), MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->barrier_fd);
+	do
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return dd_fail(err, errno, "Cannot wait at the start barrier");
+	close(c->barrier_fd);
+	c->barrier_fd = -1;
+	if (write(fd, &barrier_byte, 1) != 1) {
+		close(fd);
+		return dd_fail(err, errno, "Cannot pass the start barrier");
+	}
+	close(fd);
+	return 0;
 }
 
 static int child_main(void *arg)
 {
-	struct child_args *a = arg;
-	struct dd_container *c = a->c;
+	struct dd_container *c = arg;
 	struct dd_error err = { 0 };
-	ssize_t n;
-	char go;
+	struct dd_msg m;
 
-	c->sync_fd = a->sync_fd;
-	child_reset_signals(&a->mask);
-	/* If drydock dies, the container must not live on unmanaged.  Had
-	 * it died before this line, the read below sees end-of-file. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	child_reset_signals();
+	dd_log_set_sink(child_log_sink, &c->sync_fd);
+	/* Unless asked to outlive it, the container dies with the drydock
+	 * that made it.  Had that died before this line, the read below
+	 * sees end-of-file. */
+	if (!c->keep_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(DD_EXIT_ERROR);
-	while ((n = read(c->sync_fd, &go, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1 || go != go_byte)
+	if (dd_msg_recv(c->sync_fd, &m, &err) <= 0 || m.type != DD_MSG_GO)
 		_exit(DD_EXIT_ERROR); /* the parent gave up on us */
 
-	if (dd_stages_child(c, &err) < 0) {
-		child_report(c->sync_fd, &err);
-		_exit(dd_error_exit_code(&err));
-	}
+	if (dd_stages_child(c, 0, DD_PHASE_AFTER_START, &err) < 0)
+		goto fail;
+	if (dd_msg_send_type(c->sync_fd, DD_MSG_CREATED, &err) < 0 ||
+	    child_wait_start(c, &err) < 0)
+		goto fail;
+	if (dd_stages_child(c, DD_PHASE_AFTER_START, DD_PHASE_EXEC + 1, &err) < 0)
+		goto fail;
 	/* The exec stage only returns on failure. */
 	dd_fail(&err, 0, "The container's command was not started: no stage ran it");
-	child_report(c->sync_fd, &err);
-	_exit(DD_EXIT_ERROR);
+fail:
+	dd_msg_send_error(c->sync_fd, &err);
+	_exit(dd_error_exit_code(&err));
 }
 
-/* Clone with namespaces (chapter 02), or fork (chapter 01) while the
- * namespaces lab is not done. */
-static pid_t spawn_child(struct dd_container *c, struct child_args *a, struct dd_error *err)
+int dd_child_step(struct dd_container *c, const struct dd_stage *s, const void *payload,
+		  size_t len, const int *fds, int nfds, struct dd_msg *reply,
+		  struct dd_error *err)
 {
-	pid_t pid = ns_spawn(c->cfg->namespaces, child_main, a, err);
+	struct dd_msg m = { .type = DD_MSG_STEP, .chapter = s->chapter, .len = len,
+			    .nfds = nfds };
+	struct dd_msg answer;
+	int rc;
 
-	if (pid >= 0 || !dd_is_not_implemented(err))
-		return pid;
-	if (dd_stage_check(&namespaces_stage, c->cfg, -1, err) < 0)
+	if (len > sizeof(m.payload) || nfds > DD_MSG_MAX_FDS)
+		return dd_fail(err, EINVAL, "Stage %s: a step of %zu bytes is too large", s->name, len);
+	memcpy(m.payload, payload, len);
+	memcpy(m.fds, fds, sizeof(int) * nfds);
+	if (dd_msg_send(c->sync_fd, &m, err) < 0)
 		return -1;
+	rc = dd_msg_recv(c->sync_fd, &answer, err);
+	if (rc == 0)
+		return dd_fail(err, EPIPE, "Stage %s: drydock went away during its step", s->name);
+	if (rc < 0)
+		return -1;
+	if (answer.type != DD_MSG_STEP_DONE) {
+		dd_msg_close_fds(&answer);
+		return dd_fail(err, EPROTO, "Stage %s: unexpected answer %d to its step", s->name,
+			       (int)answer.type);
+	}
+	if (reply)
+		*reply = answer;
+	else
+		dd_msg_close_fds(&answer);
+	return 0;
+}
+
+/* --- the parent: create ------------------------------------------------ */
+
+/* Clone with namespaces (chapter 02), or fork (chapter 01) while the
+ * namespaces lab is not done: the one fallback mechanism decides. */
+static int plain_fork(void *arg, struct dd_error *err)
+{
+	struct dd_container *c = arg;
+
 	/* The child shares every namespace with the host now: no later stage
 	 * may act as if it had its own (rename the host, remount its /). */
 	c->cfg->namespaces = 0;
-	pid = proc_spawn(child_main, a, err);
-	if (pid < 0 && dd_is_not_implemented(err))
+	c->pid = proc_spawn(child_main, c, err);
+	if (c->pid < 0 && dd_is_not_implemented(err))
 		dd_error_wrap(err, "Cannot run any container before chapter 01 (process) is done");
-	return pid;
+	return c->pid < 0 ? -1 : 0;
 }
 
-/* Wait for the child's report: 0 when it exec'd, -1 with its error. */
-static int read_child_report(int fd, struct dd_error *err)
+static int spawn_child(struct dd_container *c, struct dd_error *err)
 {
-	struct dd_error child_err;
-	ssize_t n;
-
-	do
-		n = recv(fd, &child_err, sizeof(child_err), 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(child_err))
-		return dd_fail(err, n < 0 ? errno : EPROTO, "Cannot read the container's start report");
-	child_err.msg[sizeof(child_err.msg) - 1] = '\0';
-	*err = child_err;
-	return -1;
+	c->pid = ns_spawn(c->cfg->namespaces, child_main, c, err);
+	return dd_stage_fallback(&namespaces_stage, c->cfg, c->pid < 0 ? -1 : 0, plain_fork, c,
+				 err);
 }
 
-static void reap(pid_t pid)
+/* Answer the child's messages until it is created, or fails. */
+static int serve_child(struct dd_container *c, struct dd_error *err)
 {
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	for (;;) {
+		struct dd_msg m, reply = { .type = DD_MSG_STEP_DONE };
+		const struct dd_stage *s;
+		int rc = dd_msg_recv(c->sync_fd, &m, err);
+
+		if (rc == 0)
+			return dd_fail(err, EPIPE, "The container's process exited while it was set up");
+		if (rc < 0)
+			return -1;
+		switch (m.type) {
+		case DD_MSG_CREATED:
+			return 0;
+		case DD_MSG_WARNING:
+			m.payload[m.len < sizeof(m.payload) ? m.len : sizeof(m.payload) - 1] = '\0';
+			dd_warn("%s", m.payload);
+			break;
+		case DD_MSG_STEP:
+			s = dd_pipeline_stage(m.chapter);
+			if (!s || !s->step) {
+				dd_msg_close_fds(&m);
+				return dd_fail(err, EPROTO, "The container asked for a step of chapter %d, "
+						 "which has none", m.chapter);
+			}
+			rc = s->step(c, &m, &reply, err);
+			dd_msg_close_fds(&m);
+			if (rc < 0 || dd_msg_send(c->sync_fd, &reply, err) < 0) {
+				dd_msg_send_error(c->sync_fd, err);
+				dd_msg_close_fds(&reply);
+				return -1;
+			}
+			dd_msg_close_fds(&reply);
+			break;
+		default:
+			dd_msg_close_fds(&m);
+			return dd_fail(err, EPROTO, "Unexpected message %d from the container",
+				       (int)m.type);
+		}
+	}
+}
+
+static int make_barrier(struct dd_container *c, struct dd_error *err)
+{
+	_cleanup_free_ char *path = dd_runtime_fifo_path(c);
+
+	if (!path)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	/* 0622: the container's process may run as any user by the time it
+	 * reaches the barrier; only the owner can open it for reading. */
+	if (mkfifo(path, 0622) < 0 && errno != EEXIST)
+		return dd_fail(err, errno, "Cannot create the start barrier '%s'", path);
+	c->barrier_fd = open(path, O_PATH | O_CLOEXEC);
+	if (c->barrier_fd < 0)
+		return dd_fail(err, errno, "Cannot open the start barrier '%s'", path);
+	return 0;
+}
+
+static void kill_child(struct dd_container *c)
+{
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 
-int dd_runtime_run(struct dd_container *c, int *exit_code, struct dd_error *err)
+int dd_runtime_create(struct dd_container *c, struct dd_error *err)
 {
-	struct child_args args = { .c = c };
-	_cleanup_close_ int parent_fd = -1;
-	int sv[2], rc = -1;
+	struct dd_run_state rs = { .status = DD_RUN_CREATING, .exit_code = -1 };
+	int sv[2];
 
-	sigset_t all;
-
-	sigprocmask(SIG_SETMASK, NULL, &args.mask);
-	if (dd_stages_prepare(c, err) < 0)
-		goto out;
-	/* Hold every signal from here until they can be forwarded to the
-	 * child: one sent in between is delivered then, not lost. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &args.mask);
+	c->sync_fd = c->barrier_fd = -1;
+	c->pid = 0;
+	if (make_barrier(c, err) < 0 || dd_stages_prepare(c, err) < 0 ||
+	    dd_state_write(c, &rs, err) < 0)
+		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		dd_fail(err, errno, "Cannot create the parent/child socket");
-		goto out;
+		goto fail;
 	}
-	parent_fd = sv[0];
-	args.sync_fd = sv[1];
-	c->pid = spawn_child(c, &args, err);
+	c->sync_fd = sv[1]; /* what the child sees */
+	if (spawn_child(c, err) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		c->sync_fd = -1;
+		goto fail;
+	}
 	close(sv[1]);
-	if (c->pid < 0)
-		goto out;
-	c->sync_fd = parent_fd;
-	/* Before the child may run: a signal sent once it runs must reach it. */
-	rc = proc_forward_signals(c->pid, err);
-	sigprocmask(SIG_SETMASK, &args.mask, NULL);
-	if (rc < 0) {
-		kill(c->pid, SIGKILL);
-		reap(c->pid);
-		goto out;
-	}
-	rc = -1;
+	c->sync_fd = sv[0];
+	close(c->barrier_fd);
+	c->barrier_fd = -1;
+	if (dd_proc_start_time(c->pid, &c->pid_start, err) < 0)
+		goto fail_child;
+	rs.pid = c->pid;
+	rs.pid_start = c->pid_start;
+	if (dd_state_write(c, &rs, err) < 0 || dd_stages_parent(c, err) < 0 ||
+	    dd_msg_send_type(c->sync_fd, DD_MSG_GO, err) < 0 || serve_child(c, err) < 0)
+		goto fail_child;
+	rs.status = DD_RUN_CREATED;
+	if (dd_state_write(c, &rs, err) < 0)
+		goto fail_child;
+	return 0;
 
-	if ((c->on_started && c->on_started(c, err) < 0) || dd_stages_parent(c, err) < 0) {
-		kill(c->pid, SIGKILL);
-		reap(c->pid);
-		goto out;
+fail_child:
+	kill_child(c);
+fail:
+	if (c->barrier_fd >= 0)
+		close(c->barrier_fd);
+	c->barrier_fd = -1;
+	return -1;
+}
+
+/* --- start ----------------------------------------------------------------- */
+
+int dd_runtime_start(struct dd_container *c, struct dd_error *err)
+{
+	_cleanup_free_ char *path = dd_runtime_fifo_path(c);
+	_cleanup_close_ int fifo = -1, pidfd = -1;
+	struct dd_run_state rs;
+	char byte;
+
+	if (!path || dd_state_read(c, &rs, err) < 0)
+		return path ? -1 : dd_fail(err, ENOMEM, "Out of memory");
+	if (rs.status != DD_RUN_CREATED)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "Container %.12s is %s, not created: "
+				    "only a created container can be started", c->id,
+				    dd_run_status_name(rs.status));
+	pidfd = dd_proc_open(rs.pid, rs.pid_start, err);
+	if (pidfd < 0)
+		return -1;
+	/* Non-blocking, so a child that died at the barrier cannot hang us. */
+	fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return dd_fail(err, errno, "Cannot open the start barrier '%s'", path);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		int n = poll(p, 2, START_POLL_MS);
+		ssize_t got;
+
+		if (n < 0 && errno != EINTR)
+			return dd_fail(err, errno, "Cannot wait for container %.12s to start", c->id);
+		if (n > 0 && (p[0].revents & POLLIN)) {
+			got = read(fifo, &byte, 1);
+			if (got == 1)
+				break;
+			if (got < 0 && errno != EAGAIN && errno != EINTR)
+				return dd_fail(err, errno, "Cannot read the start barrier");
+		}
+		if (n > 0 && (p[1].revents & POLLIN))
+			return dd_fail(err, ESRCH, "Container %.12s died before it started", c->id);
 	}
-	if (write(parent_fd, &go_byte, 1) != 1) {
-		dd_fail(err, errno, "Cannot tell the container to start");
-		kill(c->pid, SIGKILL);
-		reap(c->pid);
-		goto out;
+	unlink(path);
+	rs.status = DD_RUN_RUNNING;
+	rs.started = time(NULL);
+	if (dd_state_write(c, &rs, err) < 0)
+		return -1;
+	/* The creator also learns how the exec went. */
+	if (c->sync_fd >= 0) {
+		struct dd_msg m;
+		int rc;
+
+		while ((rc = dd_msg_recv(c->sync_fd, &m, err)) > 0) {
+			if (m.type == DD_MSG_WARNING) {
+				m.payload[m.len < sizeof(m.payload) ? m.len : sizeof(m.payload) - 1] = '\0';
+				dd_warn("%s", m.payload);
+			}
+			dd_msg_close_fds(&m);
+		}
+		close(c->sync_fd);
+		c->sync_fd = -1;
+		if (rc < 0)
+			return -1;
 	}
-	if (read_child_report(parent_fd, err) < 0) {
-		reap(c->pid);
-		goto out;
-	}
-	rc = proc_wait(c->pid, exit_code, err);
-out:
-	sigprocmask(SIG_SETMASK, &args.mask, NULL);
-	dd_stages_cleanup(c);
-	return rc;
+	return 0;
 }

@@ -117,3 +117,35 @@ T.test{lab = 0, name = "a running container is listed by ps, kept by rm, stopped
   T.eq(r.exit_code, 137, "the container's exit code after rm -f (SIGKILL)")
   T.eq(dd.exec{bin, "ps", "-aq"}.stdout, "", "containers after rm -f")
 end}
+
+-- The runtime keeps a container on disk, not in one process's memory:
+-- whoever made it may die, and another process still cleans up.
+T.test{lab = 0, name = "a container whose drydock was killed is removed by rm -f from another process", function()
+  local bin, root = os.getenv("DRYDOCK_BIN"), os.getenv("DRYDOCK_ROOT")
+  local name = T.random_name("orphan")
+  local h = dd.spawn{rm = false, name = name, cmd = {"sh", "-c", "echo ready; exec sleep 60"}}
+  T.defer(function() h:kill("KILL"); h:wait() end)
+  T.eq(h:read_line(10000), "ready", "the container's first line")
+  local id = dd.exec{bin, "ps", "-q"}.stdout:match("(%x+)")
+  T.ok(id, "ps lists the running container")
+  local dir = dd.exec{"sh", "-c", "ls -d " .. root .. "/containers/" .. id .. "*"}.stdout:match("[^\n]+")
+  local state = dd.json_decode(assert(io.open(dir .. "/state.json")):read("a"))
+  T.eq(state.status, "running", "status in state.json")
+  T.ok(state.pid > 0 and state.pid_start > 0, "state.json holds the pid and its start time")
+  h:kill("KILL")               -- the drydock that made it, not the container
+  h:wait(10)
+  local rm = dd.exec{bin, "rm", "-f", name}
+  T.eq(rm.exit_code, 0, "rm -f exit code")
+  T.eq(io.open(dir .. "/state.json"), nil, "the container's directory after rm -f")
+  local stat = io.open("/proc/" .. state.pid .. "/stat")
+  if stat then
+    local start = stat:read("a"):match("%) %S+" .. (" %S+"):rep(18) .. " (%d+)")
+    stat:close()
+    T.neq(tonumber(start), state.pid_start, "the container's process is gone")
+  end
+  local mounts = assert(io.open("/proc/self/mountinfo")):read("a")
+  T.eq(mounts:find(id, 1, true), nil, "mounts that name the container")
+  T.eq(dd.exec{bin, "ps", "-aq"}.stdout, "", "containers after rm -f")
+  local again = T.run{rm = true, name = name, cmd = {"true"}}
+  T.eq(again.exit_code, 0, "the name is free again")
+end}

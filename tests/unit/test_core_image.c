@@ -270,8 +270,8 @@ static void test_image_remove_refuses_while_a_container_uses_it(void **state)
 	snprintf(dir, sizeof(dir), "%s/containers/%s", c->root, cid);
 	assert_int_equal(dd_mkdir_p(dir, 0700, &err), 0);
 	snprintf(json, sizeof(json), "{\"id\": \"%s\", \"name\": \"busy_box\", "
-		 "\"image_id\": \"%s\", \"status\": \"exited\"}", cid, img.id);
-	strcat(dir, "/state.json");
+		 "\"image_id\": \"%s\"}", cid, img.id);
+	strcat(dir, "/container.json");
 	assert_int_equal(dd_write_file_atomic(dir, json, strlen(json), 0600, &err), 0);
 	assert_int_equal(dd_image_remove(c->root, "used", &c->err), -1);
 	assert_non_null(strstr(c->err.msg, "busy_box"));
