@@ -52,6 +52,25 @@ static const struct dd_command commands[] = {
 	  cmd_script },
 };
 
+enum { G_ROOT, G_HELP };
+
+static const struct dd_flag global_flags[] = {
+	{ 0, "root", true, G_ROOT },
+	{ 'h', "help", false, G_HELP },
+};
+
+static int apply_global(void *arg, const struct dd_flag *f, const char *value,
+			struct dd_error *err)
+{
+	struct dd_globals *g = arg;
+
+	if (f->id == G_ROOT)
+		g->root = value;
+	else
+		g->help = true;
+	return 0;
+}
+
 static void print_main_usage(FILE *out)
 {
 	fputs("Usage: drydock [--root DIR] COMMAND [ARGS...]\n\n"
@@ -79,6 +98,24 @@ bool dd_cli_wants_help(int argc, char **argv, const struct dd_command *cmd)
 	return false;
 }
 
+int dd_cli_parse(const char *cmd, const struct dd_flags_spec *spec, int argc, char **argv,
+		 char ***operands, int *n)
+{
+	struct dd_error err = { 0 };
+
+	if (dd_flags_parse(spec, argc, argv, operands, n, &err) == 0)
+		return 0;
+	dd_cli_usage_error(cmd, "%s", err.msg);
+	return -1;
+}
+
+int dd_cli_set_bool(void *arg, const struct dd_flag *f, const char *value,
+		    struct dd_error *err)
+{
+	((bool *)arg)[f->id] = true;
+	return 0;
+}
+
 int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -94,22 +131,28 @@ int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
 int dd_cli_main(int argc, char **argv)
 {
 	struct dd_globals g = { .root = getenv("DRYDOCK_ROOT"), .self = argv[0] };
+	struct dd_error err = { 0 };
 	_cleanup_free_ char *abs_root = NULL;
-	int i = 1;
+	const struct dd_flags_spec spec = {
+		.flags = global_flags, .nflags = ARRAY_SIZE(global_flags),
+		.stop_at_operand = true, .apply = apply_global, .arg = &g,
+	};
+	_cleanup_free_ char **ops = NULL;
+	int n, i;
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			print_main_usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
-			g.root = argv[++i];
-		} else if (!strncmp(argv[i], "--root=", 7)) {
-			g.root = argv[i] + 7;
-		} else {
-			fprintf(stderr, "drydock: Unknown flag: %s\nSee 'drydock --help'.\n", argv[i]);
-			return DD_EXIT_ERROR;
-		}
+	if (dd_flags_parse(&spec, argc, argv, &ops, &n, &err) < 0) {
+		fprintf(stderr, "drydock: %s\nSee 'drydock --help'.\n", err.msg);
+		return DD_EXIT_ERROR;
 	}
+	if (g.help) {
+		print_main_usage(stdout);
+		return 0;
+	}
+	/* The command's own argv starts at the first operand. */
+	i = argc;
+	if (n > 0)
+		for (i = 1; argv[i] != ops[0]; i++)
+			;
 	if (!g.root || !*g.root)
 		g.root = DEFAULT_ROOT;
 	/* Paths under the root end up in config.json and in the child after

@@ -9,9 +9,12 @@
 
 #include <stdbool.h>
 
+#include "core/base/flags.h"
+
 struct dd_globals {
 	const char *root; /* state root: --root, $DRYDOCK_ROOT, /var/lib/drydock */
 	const char *self; /* argv[0] */
+	bool help;        /* drydock --help */
 };
 
 struct dd_command {
@@ -25,6 +28,16 @@ int dd_cli_main(int argc, char **argv);
 
 /* True (and prints usage on stdout) when argv holds -h or --help. */
 bool dd_cli_wants_help(int argc, char **argv, const struct dd_command *cmd);
+
+/* Parse a command's flags (core/base/flags.h); on a usage error, print
+ * it as dd_cli_usage_error() does and return -1. */
+int dd_cli_parse(const char *cmd, const struct dd_flags_spec *spec, int argc, char **argv,
+		 char ***operands, int *n);
+
+/* A flag table's apply() for commands whose flags only set booleans:
+ * arg is a bool array indexed by the flag's id. */
+int dd_cli_set_bool(void *arg, const struct dd_flag *f, const char *value,
+		    struct dd_error *err);
 
 /* Print "drydock: <msg>" and "See 'drydock CMD --help'." and return 125. */
 int dd_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -16,23 +16,31 @@
 
 #define SHORT_ID_LEN 12
 
+enum { PS_ALL, PS_QUIET, PS_NFLAGS };
+
+static const struct dd_flag ps_flags[] = {
+	{ 'a', "all", false, PS_ALL },
+	{ 'q', "quiet", false, PS_QUIET },
+};
+
 int cmd_ps(int argc, char **argv, struct dd_globals *g)
 {
-	bool all = false, quiet = false;
+	bool set[PS_NFLAGS] = { false };
+	const struct dd_flags_spec spec = { .flags = ps_flags, .nflags = ARRAY_SIZE(ps_flags),
+					    .apply = dd_cli_set_bool, .arg = set };
+	_cleanup_free_ char **ops = NULL;
 	struct dd_error err = { 0 };
 	struct dd_state *list;
 	size_t n;
+	int nops;
+	bool all, quiet;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
-			all = true;
-		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if (!strcmp(argv[i], "-aq") || !strcmp(argv[i], "-qa"))
-			all = quiet = true;
-		else
-			return dd_cli_usage_error("ps", "Unknown flag: %s", argv[i]);
-	}
+	if (dd_cli_parse("ps", &spec, argc, argv, &ops, &nops) < 0)
+		return DD_EXIT_ERROR;
+	if (nops > 0)
+		return dd_cli_usage_error("ps", "'drydock ps' takes no arguments, not '%s'", ops[0]);
+	all = set[PS_ALL];
+	quiet = set[PS_QUIET];
 	if (dd_container_list(g->root, &list, &n, &err) < 0) {
 		dd_error_print(&err);
 		return DD_EXIT_ERROR;
@@ -107,22 +115,31 @@ static int stop_running(const char *root, struct dd_state *st, struct dd_error *
 	return 0;
 }
 
+enum { RM_FORCE, RM_NFLAGS };
+
+static const struct dd_flag rm_flags[] = {
+	{ 'f', "force", false, RM_FORCE },
+};
+
 int cmd_rm(int argc, char **argv, struct dd_globals *g)
 {
-	bool force = false;
-	int rc = 0, first = 1;
+	bool set[RM_NFLAGS] = { false };
+	const struct dd_flags_spec spec = { .flags = rm_flags, .nflags = ARRAY_SIZE(rm_flags),
+					    .apply = dd_cli_set_bool, .arg = set };
+	_cleanup_free_ char **ops = NULL;
+	int rc = 0, nops;
+	bool force;
 
-	if (argc > 1 && (!strcmp(argv[1], "-f") || !strcmp(argv[1], "--force"))) {
-		force = true;
-		first = 2;
-	}
-	if (first >= argc)
+	if (dd_cli_parse("rm", &spec, argc, argv, &ops, &nops) < 0)
+		return DD_EXIT_ERROR;
+	if (nops == 0)
 		return dd_cli_usage_error("rm", "'drydock rm' needs at least 1 container");
-	for (int i = first; i < argc; i++) {
+	force = set[RM_FORCE];
+	for (int i = 0; i < nops; i++) {
 		struct dd_error err = { 0 };
 		struct dd_state st;
 
-		if (dd_container_find(g->root, argv[i], &st, &err) < 0) {
+		if (dd_container_find(g->root, ops[i], &st, &err) < 0) {
 			dd_error_print(&err);
 			rc = DD_EXIT_ERROR;
 			continue;
@@ -130,7 +147,7 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 		if (dd_container_is_running(&st)) {
 			if (!force) {
 				fprintf(stderr, "drydock: Cannot remove running container %s: "
-						"stop it first or use rm -f\n", argv[i]);
+						"stop it first or use rm -f\n", ops[i]);
 				dd_state_release(&st);
 				rc = DD_EXIT_ERROR;
 				continue;
@@ -149,7 +166,7 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 			dd_error_print(&err);
 			rc = DD_EXIT_ERROR;
 		} else {
-			printf("%s\n", argv[i]);
+			printf("%s\n", ops[i]);
 		}
 		dd_state_release(&st);
 	}

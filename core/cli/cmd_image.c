@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/cleanup.h"
 #include "core/cli/cli.h"
 #include "core/base/util.h"
 #include "core/image/image.h"
@@ -15,24 +16,16 @@
 
 int cmd_import(int argc, char **argv, struct dd_globals *g)
 {
+	const struct dd_flags_spec spec = { .apply = dd_cli_set_bool };
+	_cleanup_free_ char **args = NULL;
 	struct dd_error err = { 0 };
 	struct dd_image img;
-	const char *args[2];
-	int n = 0;
+	int n;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--") && i + 1 < argc) {
-			while (++i < argc && n < 2)
-				args[n++] = argv[i];
-			n += argc - i; /* anything left over is one too many */
-			break;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			return dd_cli_usage_error("import", "Unknown flag: %s", argv[i]);
-		if (n == 2)
-			return dd_cli_usage_error("import", "Too many arguments: '%s'", argv[i]);
-		args[n++] = argv[i];
-	}
+	if (dd_cli_parse("import", &spec, argc, argv, &args, &n) < 0)
+		return DD_EXIT_ERROR;
+	if (n > 2)
+		return dd_cli_usage_error("import", "Too many arguments: '%s'", args[2]);
 	if (n != 2)
 		return dd_cli_usage_error("import", "'drydock import' needs a FILE (or -) and "
 					  "a NAME[:TAG]");
@@ -45,28 +38,49 @@ int cmd_import(int argc, char **argv, struct dd_globals *g)
 	return 0;
 }
 
+enum { LOAD_INPUT, LOAD_QUIET };
+
+static const struct dd_flag load_flags[] = {
+	{ 'i', "input", true, LOAD_INPUT },
+	{ 'q', "quiet", false, LOAD_QUIET },
+};
+
+struct load_opts {
+	const char *input;
+	bool quiet;
+};
+
+static int apply_load(void *arg, const struct dd_flag *f, const char *value,
+		      struct dd_error *err)
+{
+	struct load_opts *o = arg;
+
+	if (f->id == LOAD_INPUT)
+		o->input = value;
+	else
+		o->quiet = true;
+	return 0;
+}
+
 int cmd_load(int argc, char **argv, struct dd_globals *g)
 {
+	struct load_opts o = { 0 };
+	const struct dd_flags_spec spec = { .flags = load_flags, .nflags = ARRAY_SIZE(load_flags),
+					    .apply = apply_load, .arg = &o };
+	_cleanup_free_ char **ops = NULL;
 	struct dd_error err = { 0 };
 	struct dd_image_loaded loaded;
-	const char *input = NULL;
-	bool quiet = false;
+	const char *input;
+	bool quiet;
+	int n;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) && i + 1 < argc)
-			input = argv[++i];
-		else if (!strncmp(argv[i], "--input=", 8))
-			input = argv[i] + 8;
-		else if (!strncmp(argv[i], "-i", 2) && argv[i][2])
-			input = argv[i] + 2;
-		else if (argv[i][0] == '-')
-			return dd_cli_usage_error("load", "Unknown flag: %s", argv[i]);
-		else
-			return dd_cli_usage_error("load", "'drydock load' takes no arguments: give "
-						  "the archive with -i FILE or on stdin");
-	}
+	if (dd_cli_parse("load", &spec, argc, argv, &ops, &n) < 0)
+		return DD_EXIT_ERROR;
+	if (n > 0)
+		return dd_cli_usage_error("load", "'drydock load' takes no arguments: give "
+					  "the archive with -i FILE or on stdin");
+	input = o.input;
+	quiet = o.quiet;
 	if (!input && isatty(STDIN_FILENO))
 		return dd_cli_usage_error("load", "'drydock load' reads the archive from stdin, "
 					  "which is a terminal: give -i FILE or redirect stdin");
@@ -141,25 +155,51 @@ static void print_table(const struct dd_image *list, size_t n)
 	}
 }
 
+enum { IMAGES_QUIET, IMAGES_FORMAT };
+
+static const struct dd_flag images_flags[] = {
+	{ 'q', "quiet", false, IMAGES_QUIET },
+	{ 0, "format", true, IMAGES_FORMAT },
+};
+
+struct images_opts {
+	bool quiet, as_json;
+};
+
+static int apply_images(void *arg, const struct dd_flag *f, const char *value,
+			struct dd_error *err)
+{
+	struct images_opts *o = arg;
+
+	if (f->id == IMAGES_QUIET)
+		o->quiet = true;
+	else if (!strcmp(value, "json"))
+		o->as_json = true;
+	else
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "Only '--format json' is supported, "
+				    "not '%s'", value);
+	return 0;
+}
+
 int cmd_images(int argc, char **argv, struct dd_globals *g)
 {
-	bool quiet = false, as_json = false;
+	struct images_opts o = { 0 };
+	const struct dd_flags_spec spec = { .flags = images_flags,
+					    .nflags = ARRAY_SIZE(images_flags),
+					    .apply = apply_images, .arg = &o };
+	_cleanup_free_ char **ops = NULL;
 	struct dd_error err = { 0 };
 	struct dd_image *list;
+	bool quiet, as_json;
 	size_t n;
+	int nops;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json"))
-			as_json = true, i++;
-		else if (!strcmp(argv[i], "--format=json"))
-			as_json = true;
-		else if (!strncmp(argv[i], "--format", 8))
-			return dd_cli_usage_error("images", "Only '--format json' is supported");
-		else
-			return dd_cli_usage_error("images", "Unknown argument: %s", argv[i]);
-	}
+	if (dd_cli_parse("images", &spec, argc, argv, &ops, &nops) < 0)
+		return DD_EXIT_ERROR;
+	if (nops > 0)
+		return dd_cli_usage_error("images", "Unknown argument: %s", ops[0]);
+	quiet = o.quiet;
+	as_json = o.as_json;
 	if (dd_image_list(g->root, &list, &n, &err) < 0) {
 		dd_error_print(&err);
 		return dd_error_exit_code(&err);
@@ -185,17 +225,19 @@ int cmd_images(int argc, char **argv, struct dd_globals *g)
 
 int cmd_rmi(int argc, char **argv, struct dd_globals *g)
 {
-	int rc = 0, first = 1;
+	const struct dd_flags_spec spec = { .apply = dd_cli_set_bool };
+	_cleanup_free_ char **ops = NULL;
+	int rc = 0, n;
 
-	if (first < argc && !strcmp(argv[first], "--"))
-		first++;
-	if (first >= argc)
+	if (dd_cli_parse("rmi", &spec, argc, argv, &ops, &n) < 0)
+		return DD_EXIT_ERROR;
+	if (n == 0)
 		return dd_cli_usage_error("rmi", "'drydock rmi' needs at least 1 image");
-	for (int i = first; i < argc; i++) {
+	for (int i = 0; i < n; i++) {
 		struct dd_error err = { 0 };
 		struct dd_image_removal what;
 
-		if (dd_image_remove_report(g->root, argv[i], &what, &err) < 0) {
+		if (dd_image_remove_report(g->root, ops[i], &what, &err) < 0) {
 			dd_error_print(&err);
 			rc = dd_error_exit_code(&err);
 		}

@@ -49,28 +49,42 @@ static const char *cgroup_mode(void)
 	return "v1";
 }
 
-static const struct dd_stage *stage_of(int chapter)
+
+static const struct dd_flag info_flags[] = {
+	{ 0, "format", true, 0 },
+};
+
+static int apply_info(void *arg, const struct dd_flag *f, const char *value,
+		      struct dd_error *err)
 {
-	for (const struct dd_stage *const *s = dd_pipeline; *s; s++)
-		if ((*s)->chapter == chapter)
-			return *s;
-	return NULL;
+	if (strcmp(value, "json") != 0)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "Only '--format json' is supported, "
+				    "not '%s'", value);
+	*(bool *)arg = true;
+	return 0;
 }
 
 int cmd_info(int argc, char **argv, struct dd_globals *g)
 {
-	bool as_json = argc == 3 && !strcmp(argv[1], "--format") && !strcmp(argv[2], "json");
-	json_t *list = json_array();
+	bool as_json = false;
+	const struct dd_flags_spec spec = { .flags = info_flags, .nflags = ARRAY_SIZE(info_flags),
+					    .apply = apply_info, .arg = &as_json };
+	_cleanup_free_ char **ops = NULL;
+	json_t *list;
 	struct utsname u;
 	char kernel[sizeof(u.release) + sizeof(u.machine) + 2] = "unknown";
+	int n;
 
-	if (argc > 1 && !as_json)
-		return dd_cli_usage_error("info", "Unknown argument: %s", argv[1]);
+	if (dd_cli_parse("info", &spec, argc, argv, &ops, &n) < 0)
+		return DD_EXIT_ERROR;
+	if (n > 0)
+		return dd_cli_usage_error("info", "Unknown argument: %s", ops[0]);
+	list = json_array();
 	if (uname(&u) == 0)
 		snprintf(kernel, sizeof(kernel), "%s %s", u.release, u.machine);
 
 	for (size_t i = 0; i < ARRAY_SIZE(chapters); i++) {
-		const struct dd_stage *s = stage_of(chapters[i].chapter);
+		const struct dd_stage *s = dd_pipeline_stage(chapters[i].chapter);
 		bool done = s && dd_stage_implemented(s);
 
 		json_array_append_new(list, json_pack("{s:i, s:i, s:s, s:s, s:b, s:b}",

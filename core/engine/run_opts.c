@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/flags.h"
 #include "core/base/util.h"
 
 const char dd_run_usage[] =
@@ -42,14 +43,7 @@ enum flag_id {
 	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK
 };
 
-struct flag {
-	char short_name;   /* 0: none */
-	const char *long_name;
-	bool takes_value;
-	enum flag_id id;
-};
-
-static const struct flag run_flags[] = {
+static const struct dd_flag run_flags[] = {
 	{ 0, "rm", false, F_RM },
 	{ 0, "name", true, F_NAME },
 	{ 'h', "hostname", true, F_HOSTNAME },
@@ -92,9 +86,11 @@ static int add_env(struct dd_run_opts *o, const char *kv, struct dd_error *err)
 	return 0;
 }
 
-static int apply_flag(struct dd_run_opts *o, const struct flag *f, const char *val,
+static int apply_flag(void *arg, const struct dd_flag *f, const char *val,
 		      struct dd_error *err)
 {
+	struct dd_run_opts *o = arg;
+
 	switch (f->id) {
 	case F_RM: o->rm = true; break;
 	case F_INTERACTIVE: o->interactive = true; break;
@@ -146,88 +142,24 @@ static int apply_flag(struct dd_run_opts *o, const struct flag *f, const char *v
 	return 0;
 }
 
-static const struct flag *find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
-		if (strlen(run_flags[i].long_name) == len &&
-		    !strncmp(run_flags[i].long_name, name, len))
-			return &run_flags[i];
-	return NULL;
-}
-
-static const struct flag *find_short(char c)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
-		if (run_flags[i].short_name == c)
-			return &run_flags[i];
-	return NULL;
-}
-
-/* One argument starting with "-": returns how many argv entries it used. */
-static int parse_one(struct dd_run_opts *o, char **argv, int left, struct dd_error *err)
-{
-	const char *arg = argv[0];
-
-	if (arg[1] == '-') {
-		const char *name = arg + 2, *eq = strchr(name, '=');
-		const struct flag *f = find_long(name, eq ? (size_t)(eq - name) : strlen(name));
-
-		if (!f)
-			return usage(err, "Unknown flag: %s", arg);
-		if (!f->takes_value) {
-			if (eq)
-				return usage(err, "Flag --%s takes no value", f->long_name);
-			return apply_flag(o, f, NULL, err) < 0 ? -1 : 1;
-		}
-		if (eq)
-			return apply_flag(o, f, eq + 1, err) < 0 ? -1 : 1;
-		if (left < 2)
-			return usage(err, "Flag %s needs a value", arg);
-		return apply_flag(o, f, argv[1], err) < 0 ? -1 : 2;
-	}
-	/* A cluster of short flags: "-it", "-eK=V", "-e", "K=V". */
-	for (const char *p = arg + 1; *p; p++) {
-		const struct flag *f = find_short(*p);
-		char name[3] = { '-', *p, '\0' };
-
-		if (!f)
-			return usage(err, "Unknown flag: %s", name);
-		if (!f->takes_value) {
-			if (apply_flag(o, f, NULL, err) < 0)
-				return -1;
-			continue;
-		}
-		if (p[1])
-			return apply_flag(o, f, p + 1, err) < 0 ? -1 : 1;
-		if (left < 2)
-			return usage(err, "Flag %s needs a value", name);
-		return apply_flag(o, f, argv[1], err) < 0 ? -1 : 2;
-	}
-	return 1;
-}
-
 int dd_run_opts_parse(int argc, char **argv, struct dd_run_opts *o, struct dd_error *err)
 {
-	int i = 1;
+	/* Everything after the image is the container's command, flags too. */
+	const struct dd_flags_spec spec = {
+		.flags = run_flags, .nflags = ARRAY_SIZE(run_flags),
+		.stop_at_operand = true, .apply = apply_flag, .arg = o,
+	};
+	_cleanup_free_ char **ops = NULL;
+	int n;
 
 	memset(o, 0, sizeof(*o));
-	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
-		int used;
-
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		used = parse_one(o, argv + i, argc - i, err);
-		if (used < 0)
-			return -1;
-		i += used;
-	}
-	if (i >= argc)
+	if (dd_flags_parse(&spec, argc, argv, &ops, &n, err) < 0)
+		return -1;
+	if (n == 0)
 		return usage(err, "'drydock run' needs at least 1 argument: the image");
-	o->image = argv[i++];
-	for (; i < argc; i++)
-		if (dd_strv_push(&o->cmd, argv[i]) < 0)
+	o->image = ops[0];
+	for (int i = 1; i < n; i++)
+		if (dd_strv_push(&o->cmd, ops[i]) < 0)
 			return dd_fail(err, ENOMEM, "Out of memory");
 	return 0;
 }

@@ -355,9 +355,20 @@ int cmd_script(int argc, char **argv, struct dd_globals *g)
 	lua_State *L;
 	int status = EXIT_SUCCESS;
 
-	if (argc < 2)
+	const struct dd_flags_spec spec = { .stop_at_operand = true, .apply = dd_cli_set_bool };
+	_cleanup_free_ char **ops = NULL;
+	int nops, first;
+
+	/* The script's own arguments, flags too, follow FILE.lua. */
+	if (dd_cli_parse("script", &spec, argc, argv, &ops, &nops) < 0)
+		return DD_EXIT_ERROR;
+	if (nops == 0)
 		return dd_cli_usage_error("script",
 					  "\"drydock script\" requires a FILE.lua");
+	for (first = 1; argv[first] != ops[0]; first++)
+		;
+	argc -= first - 1;
+	argv += first - 1;
 	/* Scripts and the programs they start use this very drydock and the
 	 * state root given with --root, unless the environment says otherwise. */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
