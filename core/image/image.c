@@ -25,6 +25,7 @@
 
 #include "chapters/07-rootfs/import.h"
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/config.h"
 #include "core/image/image_store.h"
 #include "core/base/log.h"
@@ -39,24 +40,6 @@ static const char *const builtin_images[] = { "busybox", "probe" };
 
 /* --- import ------------------------------------------------------------ */
 
-/* Has the student written lab 07's extraction?  Until then the store
- * unpacks with GNU tar, so that every earlier lab has images to run. */
-static bool lab07_done(int rootfd)
-{
-	struct dd_error err = { 0 };
-	char out[PATH_MAX];
-	const char *base;
-	int fd;
-
-	/* Both path-safety functions: with only one done, extraction fails. */
-	if (rootfs_clean_name("etc", out, &err) < 0 && dd_is_not_implemented(&err))
-		return false;
-	fd = rootfs_open_parent(rootfd, "etc", false, &base, &err);
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0 || !dd_is_not_implemented(&err);
-}
-
 /* Unpack into dir/rootfs; on success id holds the archive's sha256. */
 static int unpack(int fd, const char *dir, char id[65], long long *size, struct dd_error *err)
 {
@@ -64,7 +47,6 @@ static int unpack(int fd, const char *dir, char id[65], long long *size, struct 
 	_cleanup_close_ int rootfd = -1;
 	struct dd_hashed_input in = { .fd = fd };
 	struct rootfs_reader reader = { .read = dd_store_read_hashed, .arg = &in };
-	struct rootfs_extract_stats st;
 	char buf[64 * 1024];
 	ssize_t n;
 
@@ -74,15 +56,8 @@ static int unpack(int fd, const char *dir, char id[65], long long *size, struct 
 	    (rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return dd_fail(err, errno, "Cannot create '%s'", rootfs);
 	dd_sha256_init(&in.sha);
-	if (lab07_done(rootfd)) {
-		if (rootfs_extract_from(&reader, rootfd, &st, err) < 0)
-			return -1;
-		*size = (long long)st.bytes;
-	} else {
-		dd_warn("lab 07 is not done yet: unpacking the image with GNU tar instead");
-		if (dd_image_untar(&reader, rootfs, size, err) < 0)
-			return -1;
-	}
+	if (dd_store_unpack(&reader, rootfd, rootfs, false, size, err) < 0)
+		return -1;
 	/* The id covers the whole file, also what follows the end of the tar. */
 	while ((n = dd_store_read_hashed(&in, buf, sizeof(buf))) > 0)
 		;
@@ -98,7 +73,7 @@ static int commit_import(const char *root, const char *dir, const char *id,
 			 struct dd_error *err)
 {
 	_cleanup_close_ int store = dd_store_open(root, err);
-	_cleanup_free_ char *dest = dd_strdup_printf("%s/images/%s", root, id);
+	_cleanup_free_ char *dest = dd_state_path(root, DD_DIR_IMAGES, "%s", id);
 	_cleanup_free_ char *meta = dd_strdup_printf("%s/image.json", dir);
 	_cleanup_free_ char *key = dd_strdup_printf("%s:%s", name, tag);
 	json_auto_t *j = NULL, *moves = NULL;
@@ -271,7 +246,7 @@ int dd_image_list(const char *root, struct dd_image **out, size_t *n, struct dd_
 {
 	_cleanup_close_ int store = dd_store_open(root, err);
 	json_auto_t *repos = NULL;
-	_cleanup_free_ char *path = dd_strdup_printf("%s/images", root);
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_IMAGES, NULL);
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dd_image *list = NULL;
 	struct dirent *de;

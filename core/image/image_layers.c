@@ -17,13 +17,14 @@
 #include <sys/stat.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 
 /* Every layer id some image lists, as the keys of used. */
 static int layers_in_use(const char *root, json_t *used, struct dd_error *err)
 {
-	_cleanup_free_ char *images = dd_strdup_printf("%s/images", root);
+	_cleanup_free_ char *images = dd_state_path(root, DD_DIR_IMAGES, NULL);
 	_cleanup_closedir_ DIR *dir = images ? opendir(images) : NULL;
 	struct dirent *de;
 
@@ -56,8 +57,8 @@ static int layers_in_use(const char *root, json_t *used, struct dd_error *err)
  * and a removal that dies half-way is finished by the next command. */
 static int remove_layer(const char *root, const char *id, struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_strdup_printf("%s/layers/%s", root, id);
-	_cleanup_free_ char *aside = dd_strdup_printf("%s/tmp/remove-layer-%s", root, id);
+	_cleanup_free_ char *dir = dd_state_path(root, DD_DIR_LAYERS, "%s", id);
+	_cleanup_free_ char *aside = dd_state_path(root, DD_DIR_TMP, "remove-layer-%s", id);
 
 	if (!dir || !aside)
 		return dd_fail(err, ENOMEM, "Cannot remove layer %.12s", id);

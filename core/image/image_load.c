@@ -37,6 +37,7 @@
 #include "chapters/07-rootfs/import.h"
 #include "chapters/08-overlay/overlay.h"
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/log.h"
 #include "core/base/config.h"
 #include "core/image/image_load.h"
@@ -55,7 +56,7 @@ static int layer_member(void *arg, int dirfd, const char *base, struct dd_error 
 
 static char *layer_path(const char *root, const char *id)
 {
-	return dd_strdup_printf("%s/layers/%s", root, id);
+	return dd_state_path(root, DD_DIR_LAYERS, "%s", id);
 }
 
 /* Will the layer with this digest be in the store without unpacking it:
@@ -82,10 +83,10 @@ static int unpack_into(const char *dir, struct rootfs_reader *reader, const char
 	if (mkdir(dir, 0755) < 0 ||
 	    (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return dd_fail(err, errno, "Cannot create '%s'", dir);
-	if (rootfs_extract_from(reader, dirfd, NULL, err) == 0)
+	/* A layer's whiteouts need lab 07's extraction: GNU tar would
+	 * unpack them as plain files. */
+	if (dd_store_unpack(reader, dirfd, dir, true, NULL, err) == 0)
 		return 0;
-	if (dd_is_not_implemented(err))
-		return dd_error_wrap(err, "Unpacking layer '%s' needs lab %02d", name, err->lab);
 	return dd_error_wrap(err, "Cannot unpack layer '%s'", name);
 }
 
@@ -229,7 +230,7 @@ static json_t *image_json(const char *root, const struct dd_load_plan *plan,
 static int place_image(const char *root, const char *work, const struct dd_load_plan *plan,
 		       const struct dd_load_image *img, struct placed *p, struct dd_error *err)
 {
-	_cleanup_free_ char *dest = dd_strdup_printf("%s/images/%s", root, img->id);
+	_cleanup_free_ char *dest = dd_state_path(root, DD_DIR_IMAGES, "%s", img->id);
 	_cleanup_free_ char *dir = dd_strdup_printf("%s/image-%s", work, img->id);
 	_cleanup_free_ char *meta = dir ? dd_strdup_printf("%s/image.json", dir) : NULL;
 	json_auto_t *j = NULL;
@@ -268,7 +269,7 @@ static int commit(const char *root, const char *work, struct dd_load_plan *plan,
 		  struct dd_error *err)
 {
 	_cleanup_close_ int store = dd_store_open(root, err);
-	_cleanup_free_ char *layers = dd_strdup_printf("%s/layers", root);
+	_cleanup_free_ char *layers = dd_state_path(root, DD_DIR_LAYERS, NULL);
 	json_auto_t *moves = json_object();
 	struct placed p = { 0 };
 	int rc = 0;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/config.h"
 #include "core/runtime/container.h"
 #include "core/base/log.h"
@@ -104,7 +105,7 @@ int dd_store_lock_file(const char *path, int how, struct dd_error *err)
  * create their directory and its lock, so a lock-less directory is dead. */
 static void remove_stale(const char *root)
 {
-	_cleanup_free_ char *tmp = dd_strdup_printf("%s/tmp", root);
+	_cleanup_free_ char *tmp = dd_state_path(root, DD_DIR_TMP, NULL);
 	_cleanup_closedir_ DIR *dir = tmp ? opendir(tmp) : NULL;
 	struct dirent *de;
 
@@ -132,9 +133,9 @@ static void remove_stale(const char *root)
  * lock's fd, which the caller closes to release it. */
 int dd_store_open(const char *root, struct dd_error *err)
 {
-	_cleanup_free_ char *images = dd_strdup_printf("%s/images", root);
-	_cleanup_free_ char *tmp = dd_strdup_printf("%s/tmp", root);
-	_cleanup_free_ char *lock = dd_strdup_printf("%s/images/.lock", root);
+	_cleanup_free_ char *images = dd_state_path(root, DD_DIR_IMAGES, NULL);
+	_cleanup_free_ char *tmp = dd_state_path(root, DD_DIR_TMP, NULL);
+	_cleanup_free_ char *lock = dd_state_path(root, DD_DIR_IMAGES, ".lock");
 	int fd;
 
 	if (!images || !tmp || !lock)
@@ -183,7 +184,7 @@ int dd_store_save_json(const char *path, json_t *j, struct dd_error *err)
 
 static char *repos_path(const char *root)
 {
-	return dd_strdup_printf("%s/images/repositories.json", root);
+	return dd_state_path(root, DD_DIR_IMAGES, "repositories.json");
 }
 
 int dd_store_load_repos(const char *root, json_t **out, struct dd_error *err)
@@ -244,7 +245,7 @@ static int load_layers(const char *root, const char *id, json_t *j, struct dd_im
 	size_t i;
 
 	if (!json_is_array(layers)) {
-		img->rootfs = dd_strdup_printf("%s/images/%s/rootfs", root, id);
+		img->rootfs = dd_state_path(root, DD_DIR_IMAGES, "%s/rootfs", id);
 		return img->rootfs ? dd_strv_push(&img->layers, img->rootfs) : -1;
 	}
 	img->layers = calloc(json_array_size(layers) + 1, sizeof(char *));
@@ -253,8 +254,7 @@ static int load_layers(const char *root, const char *id, json_t *j, struct dd_im
 	json_array_foreach(layers, i, v) {
 		if (!json_is_string(v) || !dd_store_is_hex(json_string_value(v), ID_LEN))
 			return -2;
-		if (!(img->layers[i] = dd_strdup_printf("%s/layers/%s", root,
-							json_string_value(v))))
+		if (!(img->layers[i] = dd_state_path(root, DD_DIR_LAYERS, "%s", json_string_value(v))))
 			return -1;
 	}
 	return i > 0 ? 0 : -2;
@@ -277,7 +277,7 @@ static int load_config(json_t *c, struct dd_image *img)
 int dd_store_load_image(const char *root, const char *id, const char *name, const char *tag,
 			struct dd_image *img, struct dd_error *err)
 {
-	_cleanup_free_ char *path = dd_strdup_printf("%s/images/%s/image.json", root, id);
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_IMAGES, "%s/image.json", id);
 	json_auto_t *j = NULL;
 	int rc = 0;
 
@@ -303,7 +303,7 @@ int dd_store_load_image(const char *root, const char *id, const char *name, cons
 /* The layer ids images/<id>/image.json lists (NULL for an imported image). */
 static char **image_layer_ids(const char *root, const char *id)
 {
-	_cleanup_free_ char *path = dd_strdup_printf("%s/images/%s/image.json", root, id);
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_IMAGES, "%s/image.json", id);
 	json_auto_t *j = NULL;
 	char **ids = NULL;
 	struct dd_error err;
@@ -321,8 +321,8 @@ static char **image_layer_ids(const char *root, const char *id)
  * call into the store finishes the job. */
 int dd_store_delete_image(const char *root, const char *id, struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_strdup_printf("%s/images/%s", root, id);
-	_cleanup_free_ char *aside = dd_strdup_printf("%s/tmp/remove-%s", root, id);
+	_cleanup_free_ char *dir = dd_state_path(root, DD_DIR_IMAGES, "%s", id);
+	_cleanup_free_ char *aside = dd_state_path(root, DD_DIR_TMP, "remove-%s", id);
 	char **layers = NULL;
 	int rc;
 
@@ -414,7 +414,7 @@ const char *dd_store_some_tag(json_t *repos, const char *id)
 static int find_by_id(const char *root, const char *ref, char id[65], struct dd_error *err)
 {
 	const char *prefix = strncmp(ref, "sha256:", 7) ? ref : ref + 7;
-	_cleanup_free_ char *path = dd_strdup_printf("%s/images", root);
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_IMAGES, NULL);
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
 	int found = 0;

@@ -95,9 +95,12 @@ int dd_store_remove_unused_layers(const char *root, char *const *ids, struct dd_
  * however many hard links it has, as an import counts what it wrote. */
 int dd_store_tree_size(const char *path, long long *size, struct dd_error *err);
 
-/* Unpack with GNU tar into dest, for as long as lab 07 is not done
- * (image_untar.c); *size is the archive's uncompressed size. */
-int dd_image_untar(const struct rootfs_reader *in, const char *dest, long long *size,
-		   struct dd_error *err);
+/* The store's one extractor: lab 07's (chapter 07, import.c), or while
+ * that lab is not done, GNU tar (image_untar.c), through the pipeline's
+ * one fallback mechanism.  With needs_lab (layers, whose whiteouts only
+ * lab 07's extraction understands) a lab not done is an error.  *size
+ * (may be NULL) gets the bytes of file data written. */
+int dd_store_unpack(const struct rootfs_reader *in, int dirfd, const char *dir,
+		    bool needs_lab, long long *size, struct dd_error *err);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/util.h"
 
 static volatile sig_atomic_t caught_signal;
@@ -75,7 +76,7 @@ char *dd_store_start_tmp(const char *root, const char *prefix, int *lockfd,
 			 struct dd_error *err)
 {
 	_cleanup_close_ int store = dd_store_open(root, err);
-	_cleanup_free_ char *dir = dd_strdup_printf("%s/tmp/%s-XXXXXX", root, prefix);
+	_cleanup_free_ char *dir = dd_state_path(root, DD_DIR_TMP, "%s-XXXXXX", prefix);
 	_cleanup_free_ char *lock = NULL;
 
 	if (store < 0)

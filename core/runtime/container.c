@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/paths.h"
 #include "core/base/util.h"
 #include "core/runtime/proc.h"
 #include "core/runtime/state.h"
@@ -27,12 +28,12 @@ const char *dd_status_name(enum dd_status s)
 
 char *dd_container_dir(const char *root, const char *id)
 {
-	return dd_strdup_printf("%s/containers/%s", root, id);
+	return dd_state_path(root, DD_DIR_CONTAINERS, "%s", id);
 }
 
 static char *name_path(const char *root, const char *name)
 {
-	return dd_strdup_printf("%s/names/%s", root, name);
+	return dd_state_path(root, DD_DIR_NAMES, "%s", name);
 }
 
 /* Docker-style generated names: adjective_noun. */
@@ -87,7 +88,7 @@ static void release_name(const char *root, const char *name)
 int dd_container_create(const char *root, const char *name, struct dd_state *st,
 			struct dd_error *err)
 {
-	_cleanup_free_ char *names = dd_strdup_printf("%s/names", root);
+	_cleanup_free_ char *names = dd_state_path(root, DD_DIR_NAMES, NULL);
 	_cleanup_free_ char *dir = NULL;
 	unsigned char pick[2];
 
@@ -237,7 +238,7 @@ static int cmp_created_desc(const void *a, const void *b)
 int dd_container_list(const char *root, struct dd_state **out, size_t *n,
 		      struct dd_error *err)
 {
-	_cleanup_free_ char *path = dd_strdup_printf("%s/containers", root);
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_CONTAINERS, NULL);
 	_cleanup_closedir_ DIR *dir = path ? opendir(path) : NULL;
 	struct dd_state *list = NULL;
 	struct dirent *de;

@@ -52,19 +52,19 @@ unsigned long dd_pipeline_namespaces(unsigned long host_shared)
 	return flags & ~host_shared;
 }
 
-int dd_stage_fallback(const struct dd_stage *s, const struct dd_config *cfg, int rc,
-		      int (*plain)(void *arg, struct dd_error *err), void *arg,
+int dd_stage_fallback(const struct dd_stage *s, int rc, const struct dd_fallback *f,
 		      struct dd_error *err)
 {
 	if (rc >= 0 || !dd_is_not_implemented(err))
 		return rc;
-	if (cfg && s->wanted && s->wanted(cfg))
+	if (f->wanted)
 		return dd_error_wrap(err, "Chapter %02d (%s) is needed for what you asked",
 				     s->chapter, s->name);
 	dd_warn("chapter %02d (%s) is not implemented yet (lab %02d): running without %s",
-		s->chapter, s->name, err->lab ? err->lab : s->chapter, s->summary);
+		s->chapter, s->name, err->lab ? err->lab : s->chapter,
+		f->without ? f->without : s->summary);
 	dd_error_clear(err);
-	return plain ? plain(arg, err) : 0;
+	return f->plain ? f->plain(f->arg, err) : 0;
 }
 
 /* A stage's fallback hook, as dd_stage_fallback()'s plain way. */
@@ -75,18 +75,22 @@ struct hook_fallback {
 
 static int run_stage_fallback(void *arg, struct dd_error *err)
 {
-	struct hook_fallback *f = arg;
+	struct hook_fallback *h = arg;
 
-	return f->s->fallback(f->c, err);
+	return h->s->fallback(h->c, err);
 }
 
 static int run_hook(const struct dd_stage *s, int (*hook)(struct dd_container *, struct dd_error *),
 		    struct dd_container *c, struct dd_error *err)
 {
-	struct hook_fallback f = { .s = s, .c = c };
+	struct hook_fallback h = { .s = s, .c = c };
+	const struct dd_fallback f = {
+		.wanted = s->wanted && s->wanted(c->cfg),
+		.plain = s->fallback ? run_stage_fallback : NULL,
+		.arg = &h,
+	};
 
-	return dd_stage_fallback(s, c->cfg, hook(c, err), s->fallback ? run_stage_fallback : NULL,
-				 &f, err);
+	return dd_stage_fallback(s, hook(c, err), &f, err);
 }
 
 int dd_stages_prepare(struct dd_container *c, struct dd_error *err)

@@ -28,14 +28,21 @@ void dd_stages_cleanup(struct dd_container *c);
 /* Is this stage's lab done?  Runs its selftest in a throwaway child. */
 bool dd_stage_implemented(const struct dd_stage *s);
 
-/* The one way drydock handles a lab that is not done yet.  rc and err
- * are what the lab's code returned.  If it ran (rc >= 0, or a real
- * failure), that is returned.  If it said "not implemented": when the
- * user asked for the feature (s->wanted), an error naming the chapter;
- * otherwise a warning on the log, then core's plain way, plain(c or arg),
- * when there is one, or 0 (carry on without the feature). */
-int dd_stage_fallback(const struct dd_stage *s, const struct dd_config *cfg, int rc,
-		      int (*plain)(void *arg, struct dd_error *err), void *arg,
+/* How a caller wants a lab that is not done handled. */
+struct dd_fallback {
+	bool wanted;          /* the user asked for the feature: an error */
+	const char *without;  /* what the warning says is missing (NULL: s->summary) */
+	int (*plain)(void *arg, struct dd_error *err); /* core's plain way, or NULL */
+	void *arg;
+};
+
+/* The one way drydock handles a lab that is not done yet, for stage
+ * hooks, the clone, and image extraction alike.  rc and err are what
+ * the lab's code returned.  If it ran (rc >= 0, or a real failure), rc
+ * is returned.  If it said "not implemented": an error naming the
+ * chapter when f->wanted; otherwise a warning, then f->plain(f->arg)
+ * when there is a plain way, or 0 (carry on without the feature). */
+int dd_stage_fallback(const struct dd_stage *s, int rc, const struct dd_fallback *f,
 		      struct dd_error *err);
 
 #endif

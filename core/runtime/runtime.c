@@ -195,9 +195,12 @@ static int plain_fork(void *arg, struct dd_error *err)
 
 static int spawn_child(struct dd_container *c, struct dd_error *err)
 {
+	const struct dd_fallback f = {
+		.wanted = namespaces_stage.wanted(c->cfg), .plain = plain_fork, .arg = c,
+	};
+
 	c->pid = ns_spawn(c->cfg->namespaces, child_main, c, err);
-	return dd_stage_fallback(&namespaces_stage, c->cfg, c->pid < 0 ? -1 : 0, plain_fork, c,
-				 err);
+	return dd_stage_fallback(&namespaces_stage, c->pid < 0 ? -1 : 0, &f, err);
 }
 
 /* Answer the child's messages until it is created, or fails. */
