@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/walk.h"
 
 int dd_mkdir_p(const char *path, mode_t mode, struct dd_error *err)
 {
@@ -36,70 +37,49 @@ int dd_mkdir_p(const char *path, mode_t mode, struct dd_error *err)
 	return 0;
 }
 
-/* Remove everything below dirfd, staying on device dev. */
-static int rm_children(int dirfd, dev_t dev, const char *path, struct dd_error *err)
+/* rm -rf, entry by entry: anything but a directory goes at once (only a
+ * directory can be a mount point to stop at, so only it needs a stat);
+ * a directory goes once it is empty. */
+static int rm_visit(struct dd_walk *w, const struct dd_walk_entry *e, struct dd_error *err)
 {
-	_cleanup_closedir_ DIR *dir = fdopendir(dirfd);
-	struct dirent *de;
+	const dev_t *dev = w->arg;
 
-	if (!dir) {
-		close(dirfd);
-		return dd_fail(err, errno, "Cannot read directory '%s'", path);
+	if (!e->st || !S_ISDIR(e->st->st_mode)) {
+		if (unlinkat(e->dirfd, e->name, 0) < 0)
+			return dd_fail(err, errno, "Cannot remove '%s'", e->rel);
+		return DD_WALK_NEXT;
 	}
-	while ((errno = 0, de = readdir(dir))) {
-		struct stat st;
+	if (e->st->st_dev != *dev)
+		return dd_fail(err, EBUSY, "Refusing to remove '%s', a mount point", e->rel);
+	return DD_WALK_DESCEND;
+}
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		/* Anything but a directory goes at once: only a directory can
-		 * be a mount point to stop at, so only it needs a stat. */
-		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
-			if (unlinkat(dirfd, de->d_name, 0) < 0)
-				return dd_fail(err, errno, "Cannot remove '%s/%s'", path, de->d_name);
-			continue;
-		}
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return dd_fail(err, errno, "Cannot stat '%s/%s'", path, de->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			_cleanup_free_ char *sub = dd_strdup_printf("%s/%s", path, de->d_name);
-			int fd;
-
-			if (st.st_dev != dev)
-				return dd_fail(err, EBUSY, "Refusing to remove '%s', a mount point",
-					       sub ? sub : de->d_name);
-			fd = openat(dirfd, de->d_name,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				return dd_fail(err, errno, "Cannot open '%s'", sub);
-			if (rm_children(fd, dev, sub, err) < 0)
-				return -1;
-		}
-		if (unlinkat(dirfd, de->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
-			return dd_fail(err, errno, "Cannot remove '%s/%s'", path, de->d_name);
-	}
-	if (errno)
-		return dd_fail(err, errno, "Cannot read directory '%s'", path);
+static int rm_leave(struct dd_walk *w, const struct dd_walk_entry *e, struct dd_error *err)
+{
+	if (unlinkat(e->dirfd, e->name, AT_REMOVEDIR) < 0)
+		return dd_fail(err, errno, "Cannot remove '%s'", e->rel);
 	return 0;
 }
 
 int dd_rm_rf(const char *path, struct dd_error *err)
 {
 	struct stat st;
-	int fd;
+	struct dd_walk w = { .visit = rm_visit, .leave = rm_leave, .arg = &st.st_dev };
+	_cleanup_close_ int fd = -1;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : dd_fail(err, errno, "Cannot stat '%s'", path);
-	if (S_ISDIR(st.st_mode)) {
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return dd_fail(err, errno, "Cannot open '%s'", path);
-		if (rm_children(fd, st.st_dev, path, err) < 0)
-			return -1;
-		if (rmdir(path) < 0)
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
 			return dd_fail(err, errno, "Cannot remove '%s'", path);
 		return 0;
 	}
-	if (unlink(path) < 0 && errno != ENOENT)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return dd_fail(err, errno, "Cannot open '%s'", path);
+	if (dd_walk(fd, path, &w, err) < 0)
+		return -1;
+	if (rmdir(path) < 0)
 		return dd_fail(err, errno, "Cannot remove '%s'", path);
 	return 0;
 }

@@ -40,8 +40,10 @@ void dd_format_ago(long long then, char *buf, size_t len);
 
 bool dd_is_dir(const char *path);
 
-/* Resolve path inside root as the container would see it (symlinks and
- * ".." never leave root) and return an O_PATH fd for it, or -1. */
+/* Open path inside root as the container would see it (openat2 with
+ * RESOLVE_IN_ROOT: symlinks and ".." never leave root; magic links such
+ * as /proc/self/root are refused) with the open(2) flags given, close-on-
+ * exec; -1 with err filled. */
 int dd_open_in_root(int rootfd, const char *path, int flags, struct dd_error *err);
 
 /* mkdir -p of path inside root, resolved as in dd_open_in_root();

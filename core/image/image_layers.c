@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/walk.h"
 #include "core/base/paths.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
@@ -113,58 +114,42 @@ static bool first_sighting(struct seen_inodes *seen, ino_t ino, bool *oom)
 	return true;
 }
 
-/* One directory (fd is consumed); never leaves its file system. */
-static int dir_size(int fd, dev_t dev, struct seen_inodes *seen, long long *size,
-		    const char *path, struct dd_error *err)
+struct size_walk {
+	dev_t dev;
+	struct seen_inodes seen;
+	long long size;
+};
+
+/* A file's bytes count once however many links it has; the walk never
+ * leaves the tree's file system. */
+static int size_visit(struct dd_walk *w, const struct dd_walk_entry *e, struct dd_error *err)
 {
-	_cleanup_closedir_ DIR *dir = fdopendir(fd);
-	struct dirent *de;
+	struct size_walk *sw = w->arg;
 	bool oom = false;
 
-	if (!dir) {
-		close(fd);
-		return dd_fail(err, errno, "Cannot read '%s'", path);
-	}
-	while ((de = readdir(dir))) {
-		struct stat st;
-		int sub;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return dd_fail(err, errno, "Cannot stat '%s/%s'", path, de->d_name);
-		if (S_ISREG(st.st_mode) &&
-		    (st.st_nlink == 1 || first_sighting(seen, st.st_ino, &oom)))
-			*size += st.st_size;
-		if (oom)
-			return dd_fail(err, ENOMEM, "Out of memory");
-		if (!S_ISDIR(st.st_mode) || st.st_dev != dev)
-			continue;
-		sub = openat(dirfd(dir), de->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			return dd_fail(err, errno, "Cannot open '%s/%s'", path, de->d_name);
-		if (dir_size(sub, dev, seen, size, path, err) < 0)
-			return -1;
-	}
-	return 0;
+	if (S_ISREG(e->st->st_mode) &&
+	    (e->st->st_nlink == 1 || first_sighting(&sw->seen, e->st->st_ino, &oom)))
+		sw->size += e->st->st_size;
+	if (oom)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	return S_ISDIR(e->st->st_mode) && e->st->st_dev == sw->dev ? DD_WALK_DESCEND
+								   : DD_WALK_NEXT;
 }
 
 int dd_store_tree_size(const char *path, long long *size, struct dd_error *err)
 {
-	struct seen_inodes seen = { 0 };
+	struct size_walk sw = { 0 };
+	struct dd_walk w = { .visit = size_visit, .stat_all = true, .arg = &sw };
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int rc;
 
 	*size = 0;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		rc = dd_fail(err, errno, "Cannot open '%s'", path);
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	rc = dir_size(fd, st.st_dev, &seen, size, path, err);
-	free(seen.ino);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return dd_fail(err, errno, "Cannot open '%s'", path);
+	sw.dev = st.st_dev;
+	rc = dd_walk(fd, path, &w, err);
+	free(sw.seen.ino);
+	*size = sw.size;
 	return rc;
 }

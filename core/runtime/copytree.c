@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/walk.h"
 #include "core/stage.h"
 #include "core/base/util.h"
 
@@ -113,35 +114,6 @@ static int copy_attrs(struct copy_ctx *cx, const char *rel, const struct stat *s
 	return 0;
 }
 
-static int copy_entry(struct copy_ctx *cx, const char *rel);
-
-static int copy_dir_entries(struct copy_ctx *cx, const char *rel)
-{
-	int fd = openat(cx->src_root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return dd_fail(cx->err, errno, "Cannot read directory '%s'", rel);
-	}
-	while ((errno = 0, de = readdir(dir))) {
-		_cleanup_free_ char *child = NULL;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		child = dd_strdup_printf("%s/%s", rel, de->d_name);
-		if (!child)
-			return dd_fail(cx->err, ENOMEM, "Cannot copy '%s'", rel);
-		if (copy_entry(cx, child) < 0)
-			return -1;
-	}
-	if (errno)
-		return dd_fail(cx->err, errno, "Cannot read directory '%s'", rel);
-	return 0;
-}
-
 static bool is_opaque(struct copy_ctx *cx, const char *rel)
 {
 	_cleanup_close_ int fd = openat(cx->src_root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -175,34 +147,32 @@ static int merge_over(struct copy_ctx *cx, const char *rel, const struct stat *s
 	return whiteout;
 }
 
-static int copy_entry(struct copy_ctx *cx, const char *rel)
+/* One entry: DD_WALK_DESCEND for a directory, whose attributes are set
+ * once its entries are in (copy_leave), else DD_WALK_NEXT. */
+static int copy_one(struct copy_ctx *cx, const char *rel, const struct stat *st)
 {
-	struct stat st;
 	int seen;
 
-	if (fstatat(cx->src_root, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return dd_fail(cx->err, errno, "Cannot stat '%s'", rel);
 	if (cx->merge) {
-		int gone = merge_over(cx, rel, &st);
+		int gone = merge_over(cx, rel, st);
 
 		if (gone != 0)
-			return gone < 0 ? -1 : 0;
-	} else if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
-		return 0; /* a whiteout with nothing below it */
+			return gone < 0 ? -1 : DD_WALK_NEXT;
+	} else if (S_ISCHR(st->st_mode) && st->st_rdev == 0) {
+		return DD_WALK_NEXT; /* a whiteout with nothing below it */
 	}
-	seen = link_if_seen(cx, rel, &st);
+	seen = link_if_seen(cx, rel, st);
 	if (seen != 0)
-		return seen < 0 ? -1 : 0;
+		return seen < 0 ? -1 : DD_WALK_NEXT;
 
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		if (mkdirat(cx->dst_root, rel, 0700) < 0 && errno != EEXIST)
 			return dd_fail(cx->err, errno, "Cannot create '%s'", rel);
-		if (copy_dir_entries(cx, rel) < 0)
+		return DD_WALK_DESCEND;
+	} else if (S_ISREG(st->st_mode)) {
+		if (copy_regular(cx, rel, st) < 0)
 			return -1;
-	} else if (S_ISREG(st.st_mode)) {
-		if (copy_regular(cx, rel, &st) < 0)
-			return -1;
-	} else if (S_ISLNK(st.st_mode)) {
+	} else if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlinkat(cx->src_root, rel, target, sizeof(target) - 1);
 
@@ -211,10 +181,38 @@ static int copy_entry(struct copy_ctx *cx, const char *rel)
 		target[n] = '\0';
 		if (symlinkat(target, cx->dst_root, rel) < 0)
 			return dd_fail(cx->err, errno, "Cannot create link '%s'", rel);
-	} else if (mknodat(cx->dst_root, rel, st.st_mode, st.st_rdev) < 0) {
+	} else if (mknodat(cx->dst_root, rel, st->st_mode, st->st_rdev) < 0) {
 		return dd_fail(cx->err, errno, "Cannot create '%s'", rel);
 	}
-	return copy_attrs(cx, rel, &st);
+	return copy_attrs(cx, rel, st) < 0 ? -1 : DD_WALK_NEXT;
+}
+
+static int copy_visit(struct dd_walk *w, const struct dd_walk_entry *e, struct dd_error *err)
+{
+	return copy_one(w->arg, e->rel, e->st);
+}
+
+static int copy_leave(struct dd_walk *w, const struct dd_walk_entry *e, struct dd_error *err)
+{
+	return copy_attrs(w->arg, e->rel, e->st);
+}
+
+/* The tree from its top ("."), itself included. */
+static int copy_root(struct copy_ctx *cx)
+{
+	struct dd_walk w = { .visit = copy_visit, .leave = copy_leave, .stat_all = true,
+			     .arg = cx };
+	struct stat st;
+	int rc;
+
+	if (fstat(cx->src_root, &st) < 0)
+		return dd_fail(cx->err, errno, "Cannot stat '.'");
+	rc = copy_one(cx, ".", &st);
+	if (rc != DD_WALK_DESCEND)
+		return rc;
+	if (dd_walk(cx->src_root, "", &w, cx->err) < 0)
+		return -1;
+	return copy_attrs(cx, ".", &st);
 }
 
 static int copy_layer(const char *src, const char *dest, bool merge, struct dd_error *err)
@@ -230,7 +228,7 @@ static int copy_layer(const char *src, const char *dest, bool merge, struct dd_e
 	if (cx.src_root < 0 || cx.dst_root < 0)
 		dd_fail(err, errno, "Cannot open '%s'", cx.src_root < 0 ? src : dest);
 	else
-		rc = copy_entry(&cx, ".");
+		rc = copy_root(&cx);
 	for (size_t i = 0; i < cx.nlinks; i++)
 		free(cx.links[i].dest);
 	free(cx.links);
