@@ -51,6 +51,26 @@ struct dd_config {
  * later process must find goes through dd_stage_set() instead. */
 #define DD_MAX_CHAPTERS 32
 
+/* A container's lifecycle, as the runtime records it in state.json
+ * (core/runtime/state.h):
+ *   creating -> created -> running -> stopped */
+enum dd_run_status {
+	DD_RUN_CREATING,
+	DD_RUN_CREATED,
+	DD_RUN_RUNNING,
+	DD_RUN_STOPPED
+};
+
+struct dd_run_state {
+	enum dd_run_status status;
+	pid_t pid;
+	unsigned long long pid_start;
+	int exit_code;           /* when stopped and known, else -1 */
+	bool oom_killed;
+	bool cleaned;            /* the stages' cleanup has run */
+	long long started, finished; /* seconds since the epoch */
+};
+
 /* One container, as the runtime holds it (core/runtime/runtime.h). */
 struct dd_container {
 	char id[65];          /* 64 hex digits */
@@ -67,6 +87,7 @@ struct dd_container {
 	bool keep_parent;     /* the child may outlive the process that made it */
 	void *stage_data[DD_MAX_CHAPTERS];
 	void *saved;          /* the stages' saved state, a json_t (runtime/state.c) */
+	struct dd_run_state run; /* this process's view; pid and pid_start above */
 };
 
 struct dd_config *dd_config_new(void);

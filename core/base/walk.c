@@ -39,22 +39,19 @@ static int walk_entry(DIR *dir, const char *rel, struct dirent *de, struct dd_wa
 	if (sub < 0)
 		return dd_fail(err, errno, "Cannot open directory '%s'", path);
 	rc = walk_dir(sub, path, w, err);
-	close(sub);
 	if (rc < 0)
 		return -1;
 	return w->leave ? w->leave(w, &e, err) : 0;
 }
 
+/* fd is consumed: fdopendir takes it over. */
 static int walk_dir(int fd, const char *rel, struct dd_walk *w, struct dd_error *err)
 {
-	/* fdopendir takes the fd it is given: hand it a copy. */
-	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	_cleanup_closedir_ DIR *dir = copy >= 0 ? fdopendir(copy) : NULL;
+	_cleanup_closedir_ DIR *dir = fdopendir(fd);
 	struct dirent *de;
 
 	if (!dir) {
-		if (copy >= 0)
-			close(copy);
+		close(fd);
 		return dd_fail(err, errno, "Cannot read directory '%s'", *rel ? rel : ".");
 	}
 	while ((errno = 0, de = readdir(dir))) {
@@ -70,5 +67,12 @@ static int walk_dir(int fd, const char *rel, struct dd_walk *w, struct dd_error 
 
 int dd_walk(int fd, const char *rel, struct dd_walk *w, struct dd_error *err)
 {
-	return walk_dir(fd, rel ? rel : "", w, err);
+	/* The caller keeps its fd: the walk reads through a copy. */
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (copy < 0)
+		return dd_fail(err, errno, "Cannot read directory '%s'", rel && *rel ? rel : ".");
+	/* A copy shares the file offset: start reading from the top. */
+	lseek(copy, 0, SEEK_SET);
+	return walk_dir(copy, rel ? rel : "", w, err);
 }

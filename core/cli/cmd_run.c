@@ -208,7 +208,10 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	r->st.image = strdup(o->image);
 	r->st.image_id = strdup(r->img.id);
 	r->st.command = join_command(o->cmd && o->cmd[0] ? o->cmd : r->img.cmd);
-	if (dd_container_create(r->root, o->name, &r->st, err) < 0)
+	/* rm -f waits for this drydock to finish, recognised by its start time. */
+	r->st.engine_pid = getpid();
+	if (dd_proc_start_time(r->st.engine_pid, &r->st.engine_pid_start, err) < 0 ||
+	    dd_container_create(r->root, o->name, &r->st, err) < 0)
 		return -1;
 	r->created = true;
 	r->dir = dd_container_dir(r->root, r->st.id);
@@ -227,19 +230,14 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 }
 
 /* Once the container's process exists, before its command may start:
- * record it, and pass on to it the signals sent to this drydock.  The
- * signals were held since before the clone, so none is lost between. */
+ * pass on to it the signals sent to this drydock.  They were held since
+ * before the clone, so none is lost between. */
 static int on_created(struct dd_container *c, void *arg, struct dd_error *err)
 {
 	struct run_ctx *r = arg;
 	int rc;
 
-	r->st.engine_pid = getpid();
-	rc = dd_proc_start_time(r->st.engine_pid, &r->st.engine_pid_start, err);
-	if (rc == 0)
-		rc = dd_container_save(r->root, &r->st, err);
-	if (rc == 0)
-		rc = proc_forward_signals(c->pid, err);
+	rc = proc_forward_signals(c->pid, err);
 	sigprocmask(SIG_SETMASK, &r->mask, NULL);
 	return rc;
 }

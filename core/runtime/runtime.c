@@ -267,17 +267,24 @@ static void kill_child(struct dd_container *c)
 	kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	c->pid = 0; /* reaped: the pid may belong to anyone from now on */
+	c->run.status = DD_RUN_STOPPED;
 }
 
-int dd_runtime_create(struct dd_container *c, struct dd_error *err)
+/* Up to the barrier.  With park, the container is left "created" on
+ * disk for a later start; run starts it at once and skips that write.
+ * The state is first written once the pid and the parent hooks' saved
+ * state are known: killed before that, drydock leaves a child that dies
+ * with it (PR_SET_PDEATHSIG) and only what lies in the container's
+ * directory, which its removal takes. */
+int dd_runtime_create_parked(struct dd_container *c, bool park, struct dd_error *err)
 {
-	struct dd_run_state rs = { .status = DD_RUN_CREATING, .exit_code = -1 };
 	int sv[2];
 
 	c->sync_fd = c->barrier_fd = -1;
 	c->pid = 0;
-	if (make_barrier(c, err) < 0 || dd_stages_prepare(c, err) < 0 ||
-	    dd_state_write(c, &rs, err) < 0)
+	c->run = (struct dd_run_state){ .status = DD_RUN_CREATING, .exit_code = -1 };
+	if (make_barrier(c, err) < 0 || dd_stages_prepare(c, err) < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		dd_fail(err, errno, "Cannot create the parent/child socket");
@@ -294,15 +301,12 @@ int dd_runtime_create(struct dd_container *c, struct dd_error *err)
 	c->sync_fd = sv[0];
 	close(c->barrier_fd);
 	c->barrier_fd = -1;
-	if (dd_proc_start_time(c->pid, &c->pid_start, err) < 0)
+	if (dd_proc_start_time(c->pid, &c->pid_start, err) < 0 || dd_stages_parent(c, err) < 0 ||
+	    dd_state_write(c, err) < 0 || dd_msg_send_type(c->sync_fd, DD_MSG_GO, err) < 0 ||
+	    serve_child(c, err) < 0)
 		goto fail_child;
-	rs.pid = c->pid;
-	rs.pid_start = c->pid_start;
-	if (dd_state_write(c, &rs, err) < 0 || dd_stages_parent(c, err) < 0 ||
-	    dd_msg_send_type(c->sync_fd, DD_MSG_GO, err) < 0 || serve_child(c, err) < 0)
-		goto fail_child;
-	rs.status = DD_RUN_CREATED;
-	if (dd_state_write(c, &rs, err) < 0)
+	c->run.status = DD_RUN_CREATED;
+	if (park && dd_state_write(c, err) < 0)
 		goto fail_child;
 	return 0;
 
@@ -315,22 +319,29 @@ fail:
 	return -1;
 }
 
+int dd_runtime_create(struct dd_container *c, struct dd_error *err)
+{
+	return dd_runtime_create_parked(c, true, err);
+}
+
 /* --- start ----------------------------------------------------------------- */
 
 int dd_runtime_start(struct dd_container *c, struct dd_error *err)
 {
 	_cleanup_free_ char *path = dd_runtime_fifo_path(c);
 	_cleanup_close_ int fifo = -1, pidfd = -1;
-	struct dd_run_state rs;
 	char byte;
 
-	if (!path || dd_state_read(c, &rs, err) < 0)
-		return path ? -1 : dd_fail(err, ENOMEM, "Out of memory");
-	if (rs.status != DD_RUN_CREATED)
+	if (!path)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	/* The process that made it knows its state; any other reads it. */
+	if (c->sync_fd < 0 && dd_state_read(c, &c->run, err) < 0)
+		return -1;
+	if (c->run.status != DD_RUN_CREATED)
 		return dd_fail_kind(err, DD_ERR_USAGE, 0, "Container %.12s is %s, not created: "
 				    "only a created container can be started", c->id,
-				    dd_run_status_name(rs.status));
-	pidfd = dd_proc_open(rs.pid, rs.pid_start, err);
+				    dd_run_status_name(c->run.status));
+	pidfd = dd_proc_open(c->pid, c->pid_start, err);
 	if (pidfd < 0)
 		return -1;
 	/* Non-blocking, so a child that died at the barrier cannot hang us. */
@@ -355,9 +366,9 @@ int dd_runtime_start(struct dd_container *c, struct dd_error *err)
 			return dd_fail(err, ESRCH, "Container %.12s died before it started", c->id);
 	}
 	unlink(path);
-	rs.status = DD_RUN_RUNNING;
-	rs.started = time(NULL);
-	if (dd_state_write(c, &rs, err) < 0)
+	c->run.status = DD_RUN_RUNNING;
+	c->run.started = time(NULL);
+	if (dd_state_write(c, err) < 0)
 		return -1;
 	/* The creator also learns how the exec went. */
 	if (c->sync_fd >= 0) {

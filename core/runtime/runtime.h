@@ -22,6 +22,9 @@
  * run; the child waits.  Status "created".  c->id, c->dir, c->cfg set by
  * the caller; c->pid and c->pid_start set here. */
 int dd_runtime_create(struct dd_container *c, struct dd_error *err);
+/* The same; without park the caller starts it at once (run), and the
+ * "created" state is not written to disk. */
+int dd_runtime_create_parked(struct dd_container *c, bool park, struct dd_error *err);
 
 /* Open the barrier: the child runs the init stage and execs.  When this
  * process made the container, it also learns whether exec worked

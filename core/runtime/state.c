@@ -30,14 +30,14 @@ static char *state_path(const char *dir)
 	return dd_strdup_printf("%s/state.json", dir);
 }
 
-int dd_state_write(const struct dd_container *c, const struct dd_run_state *rs,
-		   struct dd_error *err)
+int dd_state_write(const struct dd_container *c, struct dd_error *err)
 {
+	const struct dd_run_state *rs = &c->run;
 	_cleanup_free_ char *path = state_path(c->dir), *text = NULL;
 	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:b, s:b, s:I, s:I, s:s, s:O?}",
 			      "ociVersion", OCI_VERSION, "id", c->id,
-			      "status", dd_run_status_name(rs->status), "pid", (int)rs->pid,
-			      "pid_start", (json_int_t)rs->pid_start, "exit_code", rs->exit_code,
+			      "status", dd_run_status_name(rs->status), "pid", (int)c->pid,
+			      "pid_start", (json_int_t)c->pid_start, "exit_code", rs->exit_code,
 			      "oom_killed", rs->oom_killed, "cleaned", rs->cleaned,
 			      "started", (json_int_t)rs->started,
 			      "finished", (json_int_t)rs->finished, "bundle", c->dir,

@@ -16,28 +16,10 @@
 #include "core/base/config.h"
 #include "core/base/error.h"
 
-enum dd_run_status {
-	DD_RUN_CREATING,
-	DD_RUN_CREATED,
-	DD_RUN_RUNNING,
-	DD_RUN_STOPPED
-};
-
-struct dd_run_state {
-	enum dd_run_status status;
-	pid_t pid;
-	unsigned long long pid_start;
-	int exit_code;           /* when stopped and known, else -1 */
-	bool oom_killed;
-	bool cleaned;            /* the stages' cleanup has run */
-	long long started, finished; /* seconds since the epoch */
-};
-
 const char *dd_run_status_name(enum dd_run_status s);
 
-/* Write c's state (and its stages' saved state) atomically. */
-int dd_state_write(const struct dd_container *c, const struct dd_run_state *rs,
-		   struct dd_error *err);
+/* Write c->run, c->pid and the stages' saved state atomically. */
+int dd_state_write(const struct dd_container *c, struct dd_error *err);
 /* Read <dir>/state.json; c->pid gets the pid and, unless it holds some
  * already, c->saved the stages' state. */
 int dd_state_read(struct dd_container *c, struct dd_run_state *rs, struct dd_error *err);
