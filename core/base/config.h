@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 struct dd_error;
+struct dd_stage;
 
 enum dd_mount_type {
 	DD_MOUNT_BIND,  /* -v SRC:DST[:ro] */
@@ -88,6 +89,9 @@ struct dd_container {
 	void *stage_data[DD_MAX_CHAPTERS];
 	void *saved;          /* the stages' saved state, a json_t (runtime/state.c) */
 	struct dd_run_state run; /* this process's view; pid and pid_start above */
+	/* The stages, in phase order, NULL-terminated; NULL: dd_pipeline
+	 * (core/runtime/pipeline.c).  Tests run the runtime with their own. */
+	const struct dd_stage *const *stages;
 };
 
 struct dd_config *dd_config_new(void);

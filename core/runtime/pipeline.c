@@ -35,6 +35,19 @@ const struct dd_stage *const dd_pipeline[] = {
 	NULL,
 };
 
+static const struct dd_stage *const *stages_of(const struct dd_container *c)
+{
+	return c && c->stages ? c->stages : dd_pipeline;
+}
+
+const struct dd_stage *dd_container_stage(const struct dd_container *c, int chapter)
+{
+	for (const struct dd_stage *const *sp = stages_of(c); *sp; sp++)
+		if ((*sp)->chapter == chapter)
+			return *sp;
+	return NULL;
+}
+
 const struct dd_stage *dd_pipeline_stage(int chapter)
 {
 	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
@@ -95,7 +108,7 @@ static int run_hook(const struct dd_stage *s, int (*hook)(struct dd_container *,
 
 int dd_stages_prepare(struct dd_container *c, struct dd_error *err)
 {
-	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+	for (const struct dd_stage *const *sp = stages_of(c); *sp; sp++)
 		if ((*sp)->prepare && run_hook(*sp, (*sp)->prepare, c, err) < 0)
 			return -1;
 	return 0;
@@ -103,7 +116,7 @@ int dd_stages_prepare(struct dd_container *c, struct dd_error *err)
 
 int dd_stages_parent(struct dd_container *c, struct dd_error *err)
 {
-	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++)
+	for (const struct dd_stage *const *sp = stages_of(c); *sp; sp++)
 		if ((*sp)->parent && run_hook(*sp, (*sp)->parent, c, err) < 0)
 			return -1;
 	return 0;
@@ -112,7 +125,7 @@ int dd_stages_parent(struct dd_container *c, struct dd_error *err)
 int dd_stages_child(struct dd_container *c, enum dd_phase from, enum dd_phase to,
 		    struct dd_error *err)
 {
-	for (const struct dd_stage *const *sp = dd_pipeline; *sp; sp++) {
+	for (const struct dd_stage *const *sp = stages_of(c); *sp; sp++) {
 		if ((*sp)->phase < from || (*sp)->phase >= to || !(*sp)->child)
 			continue;
 		if (run_hook(*sp, (*sp)->child, c, err) < 0)
@@ -123,13 +136,14 @@ int dd_stages_child(struct dd_container *c, enum dd_phase from, enum dd_phase to
 
 void dd_stages_cleanup(struct dd_container *c)
 {
+	const struct dd_stage *const *stages = stages_of(c);
 	size_t n = 0;
 
-	while (dd_pipeline[n])
+	while (stages[n])
 		n++;
 	while (n-- > 0)
-		if (dd_pipeline[n]->cleanup)
-			dd_pipeline[n]->cleanup(c);
+		if (stages[n]->cleanup)
+			stages[n]->cleanup(c);
 }
 
 bool dd_stage_implemented(const struct dd_stage *s)

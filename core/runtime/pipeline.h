@@ -9,8 +9,10 @@
 /* The pipeline, in phase order, NULL-terminated. */
 extern const struct dd_stage *const dd_pipeline[];
 
-/* The stage of a chapter, or NULL. */
+/* The stage of a chapter, or NULL: in the pipeline, or among the
+ * stages the container runs (c->stages). */
 const struct dd_stage *dd_pipeline_stage(int chapter);
+const struct dd_stage *dd_container_stage(const struct dd_container *c, int chapter);
 
 /* The CLONE_NEW* flags the stages contribute, less host_shared (what the
  * user shares with the host: --uts host, --pid host, --network host). */

@@ -223,7 +223,7 @@ static int serve_child(struct dd_container *c, struct dd_error *err)
 			dd_warn("%s", m.payload);
 			break;
 		case DD_MSG_STEP:
-			s = dd_pipeline_stage(m.chapter);
+			s = dd_container_stage(c, m.chapter);
 			if (!s || !s->step) {
 				dd_msg_close_fds(&m);
 				return dd_fail(err, EPROTO, "The container asked for a step of chapter %d, "
