@@ -16,7 +16,8 @@
  *   that stage's step hook
  *   STEP_DONE [payload] [fds] ---------->   the stage goes on
  *                         <-------------    CREATED: waiting at the barrier
- *   ... start: the barrier opens (exec.fifo, see runtime.c) ...
+ *   START                 ------------->    (run: the barrier is the socket)
+ *   ... or start: the barrier opens (exec.fifo, see runtime.c) ...
  *                         <-------------    ERROR, or end-of-file on exec
  *
  * Either side sends ERROR (a struct dd_error) instead of its next message
@@ -35,6 +36,7 @@ enum dd_msg_type {
 	DD_MSG_STEP,       /* child: a stage needs its parent step now */
 	DD_MSG_STEP_DONE,  /* parent: the step is done */
 	DD_MSG_CREATED,    /* child: every hook before the barrier ran */
+	DD_MSG_START,      /* parent: go past the barrier (a container not parked) */
 	DD_MSG_ERROR       /* either: a struct dd_error, the end of the talk */
 };
 
