@@ -79,7 +79,7 @@ static int hash_decompressed(int fd, const struct dd_load_layer *l, char hex[65]
 int dd_load_diff_id(int spoolfd, struct dd_load_layer *l, struct dd_error *err)
 {
 	_cleanup_close_ int fd = dd_load_open(spoolfd, l->path, err);
-	bool compressed;
+	bool compressed = false;
 	char hex[65];
 
 	if (fd < 0)
