@@ -206,7 +206,7 @@ end
 -- into its TAP, which scripts/lib/ddtap.lua reads by test number: a
 -- sanitizer report fails the test that caused it, not its neighbours.
 local function run_units(lab)
-  local results, bins = {}, {}
+  local results, bins, unreported = {}, {}, {}
   local dir = TREE .. "/build/tests/unit"
   local units = 0
   for _, e in ipairs(lab.entries) do if e.kind == "unit" then units = units + 1 end end
@@ -220,6 +220,12 @@ local function run_units(lab)
       local found = ok and tap.read(r.stdout, r.signal and 128 + r.signal or r.exit_code) or
                     {tests = {}, problems = {"did not finish: " .. tostring(r)}}
       for _, t in ipairs(found.tests) do
+        -- A test the binary never reached, and no report names, is the
+        -- manifest's "missing test"; say there why.
+        if t.unreported and not t.name:find("^test_") then
+          unreported[#unreported + 1] = file .. ": " .. t.output
+          goto next_test
+        end
         local res = {ok = t.status == "ok", binary = file,
                      seconds = seconds / #found.tests, output = t.output or ""}
         if t.status == "skip" then
@@ -228,12 +234,13 @@ local function run_units(lab)
           res.output = res.output .. "it printed:\n" .. t.printed:sub(-2000)
         end
         results[t.name] = res
+        ::next_test::
       end
       -- A problem of the binary (an exit status or a report no test
       -- explains) fails each of its tests: which one caused it is unknown.
       for _, problem in ipairs(found.problems) do
         for _, t in ipairs(found.tests) do
-          local res = results[t.name]
+          local res = results[t.name] or {output = ""}
           res.ok, res.skipped = false, nil
           res.output = res.output .. file .. ": " .. problem .. "\n"
         end
@@ -244,7 +251,7 @@ local function run_units(lab)
       end
     end
   end
-  return results, bins
+  return results, bins, unreported
 end
 
 -- Run one scenario test in a child `drydock script`.
@@ -300,7 +307,7 @@ end
 local function run_lab(lab)
   local label = string.format("lab %02d", lab.number)
   with_state_root(label, function()
-    local units, bins = run_units(lab)
+    local units, bins, unreported = run_units(lab)
     for _, e in ipairs(lab.entries) do
       local res
       if e.kind == "unit" then
@@ -310,7 +317,8 @@ local function run_lab(lab)
           local where = #bins > 0 and table.concat(bins, ", ") or
                         string.format("no build/tests/unit/test_%02d_* binary (run make unit)",
                                       lab.number)
-          res = {ok = false, output = "missing test (not reported by " .. where .. ")",
+          res = {ok = false, output = "missing test (not reported by " .. where .. ")" ..
+                                      (#unreported > 0 and "\n" .. table.concat(unreported) or ""),
                  seconds = 0}
         end
       else

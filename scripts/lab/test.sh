@@ -232,6 +232,10 @@ if [ -n "$left" ]; then
 	found="$found tmpdir"
 fi
 snapshot after
+# /tmp and the caller's $TMPDIR are shared: what others remove there
+# during the run is theirs, so only new entries count.
+comm -12 "$WORK/before.tmp" "$WORK/after.tmp" >"$WORK/kept.tmp"
+mv "$WORK/kept.tmp" "$WORK/before.tmp"
 for kind in hostname links nft mounts cgroups state tmp; do
 	if ! cmp -s "$WORK/before.$kind" "$WORK/after.$kind"; then
 		changed=$(diff "$WORK/before.$kind" "$WORK/after.$kind" | sed -n 's/^\([<>]\) /\1 /p')

@@ -176,6 +176,7 @@ static void test_ordinary_names_are_not_whiteouts(void **state)
 
 /* Two layers, an upper and a work directory, and a mount point. */
 struct stack {
+	ino_t host_mnt; /* the test's mount namespace, to tell it from the child's */
 	char *dir, *low, *high, *upper, *work, *merged;
 	char kept[32], replaced[32], gone[32], hidden[32], written[32];
 };
@@ -229,7 +230,12 @@ static int merged_view(void *arg)
 	struct stack *s = arg;
 	struct dd_error err = { 0 };
 	_cleanup_free_ char *data = NULL;
+	struct stat st;
 
+	/* Without a namespace of its own, the child would make the host's
+	 * tree private and mount on it: stop before touching anything. */
+	if (stat("/proc/self/ns/mnt", &st) < 0 || st.st_ino == s->host_mnt)
+		return 4;
 	if (mount_make_private("/", &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
@@ -262,9 +268,13 @@ static int merged_view(void *arg)
 static int in_stage_namespaces(struct stack *s)
 {
 	struct dd_error err = { 0 };
-	struct stat merged, parent;
+	struct stat merged, parent, ns;
 	int status;
-	pid_t pid = ns_spawn(overlay_stage.namespaces, merged_view, s, &err);
+	pid_t pid;
+
+	assert_int_equal(stat("/proc/self/ns/mnt", &ns), 0);
+	s->host_mnt = ns.st_ino;
+	pid = ns_spawn(overlay_stage.namespaces, merged_view, s, &err);
 
 	if (pid < 0)
 		fail_msg("ns_spawn(%#lx): %s", overlay_stage.namespaces, err.msg);
@@ -290,7 +300,8 @@ static void test_the_merged_view_shows_the_top_layer_and_hides_whiteouts(void **
 		free_stack(&s);
 		fail_msg("merged view: exit %d (10 lower file lost, 11 upper layer not on top, "
 			 "12 whiteout ignored, 13 opaque dir shows lower entries, 14 upper dir "
-			 "entry lost; 2 private tree failed, 3 mount failed, 128+N signal N)", rc);
+			 "entry lost; 2 private tree failed, 3 mount failed, 4 no mount namespace of its "
+			 "own, 128+N signal N)", rc);
 	}
 	free_stack(&s);
 }
