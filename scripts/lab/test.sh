@@ -11,8 +11,9 @@
 #   5. nothing left behind, compared with what there was before the run:
 #      processes (any name: the suite runs under build/ddreap, a child
 #      subreaper, so every orphan comes back to it), mounts, temporary
-#      directories ($TMPDIR is the suite's own for the run; /tmp/dd* and
-#      the caller's $TMPDIR/dd* are compared too), the hostname, network
+#      directories ($TMPDIR is the suite's own for the run, anything left
+#      in it counts; new dd* directories in /tmp and the caller's $TMPDIR
+#      count too), the hostname, network
 #      links, nft tables, cgroups (every cgroup and cgroup2 mount), and
 #      /var/lib/drydock and /run/drydock
 #
@@ -70,7 +71,8 @@ snapshot() {
 		/proc/self/mountinfo | sort -u | while read -r m; do find "$m" -mindepth 1 -type d; done |
 		sort >"$s.cgroups"
 	find /var/lib/drydock /run/drydock 2>/dev/null | sort >"$s.state"
-	for d in /tmp "$CALLER_TMP"; do ls -d "$d"/dd* 2>/dev/null; done |
+	# Directories only: the shared /tmp also holds other people's files.
+	for d in /tmp "$CALLER_TMP"; do find "$d" -mindepth 1 -maxdepth 1 -type d -name 'dd*'; done |
 		grep -v -x -e "$WORK" -e "$SUITE_TMP" | sort -u >"$s.tmp"
 }
 snapshot before
@@ -83,7 +85,7 @@ echo "nft tables: $(grep -c . "$WORK/before.nft") $(tr '\n' ' ' <"$WORK/before.n
 echo "mounts: $(wc -l <"$WORK/before.mounts")"
 echo "cgroup directories: $(wc -l <"$WORK/before.cgroups")"
 echo "/var/lib/drydock and /run/drydock: $(wc -l <"$WORK/before.state") entries"
-echo "dd* in /tmp and \$TMPDIR: $(wc -l <"$WORK/before.tmp") $(tr '\n' ' ' <"$WORK/before.tmp")"
+echo "dd* directories in /tmp and \$TMPDIR: $(wc -l <"$WORK/before.tmp") $(tr '\n' ' ' <"$WORK/before.tmp")"
 echo "processes: run under $REAP (pid $DDREAP_PID); the suite's TMPDIR is $SUITE_TMP"
 
 # ---- 0. the layers ----------------------------------------------------------
