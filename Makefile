@@ -54,7 +54,7 @@ RUNNER := $(DRYDOCK) script scripts/lab/run.lua
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(DRYDOCK) $(BUILD)/drydock.so $(BUILD)/ddprobe $(BUILD)/ddhandout $(IMAGES)
+all: $(DRYDOCK) $(BUILD)/drydock.so $(BUILD)/ddprobe $(BUILD)/ddhandout $(BUILD)/ddreap $(IMAGES)
 
 help:
 	@echo "make deps                  install the Debian packages drydock needs"
@@ -101,6 +101,13 @@ $(BUILD)/drydock.so: $(LUA_OBJ) $(LIB)
 $(BUILD)/ddprobe: tests/probe/ddprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
+# `make test` runs the suite under it: a subreaper that finds every
+# process the suite leaves behind (tests/harness/ddreap.c).
+$(BUILD)/ddreap: tests/harness/ddreap.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -o $@ $<
 
 $(BUILD)/ddhandout: $(LAB_OBJ) $(LIB)
 	$(call say,LD,$@)

@@ -13,8 +13,10 @@
  *               08's overlay_whiteout() first, so that ".wh." members
  *               become whiteouts as overlayfs reads them.  Every byte is
  *               hashed as it is read: the sha256 is the layer's id, and
- *               must be the digest the archive promised.  A layer the
- *               store already has is only hashed, not unpacked;
+ *               must be the digest the archive promised; the sha256 of
+ *               its tar, uncompressed, must be the config's diff_id for
+ *               it (image_load_diffid.c).  A layer the store already has
+ *               is only hashed, not unpacked;
  *   4. commit   under the store lock, new layers are renamed into
  *               layers/<id>, each image into images/<id>, and the tags
  *               move in one write of repositories.json.
@@ -121,6 +123,8 @@ static int read_layer(const char *root, const char *work, int spoolfd,
 	if (l->digest[0] && strcmp(l->id, l->digest))
 		return dd_fail(err, 0, "Layer '%s' does not match its digest sha256:%s: its "
 			       "sha256 is %s", l->path, l->digest, l->id);
+	if (dd_load_diff_id(spoolfd, l, err) < 0)
+		return -1;
 	/* Its bytes are in layer-N/ now: free the disk space at once. */
 	unlinkat(spoolfd, l->path, 0);
 	return 0;
@@ -143,7 +147,7 @@ static int prepare(const char *root, const char *work, int fd, struct dd_load_pl
 	for (size_t i = 0; i < plan->nlayers; i++)
 		if (read_layer(root, work, spoolfd, plan, i, err) < 0)
 			return -1;
-	return 0;
+	return dd_load_check_diff_ids(plan, err);
 }
 
 /* --- step 4: commit --------------------------------------------------------- */

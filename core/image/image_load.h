@@ -27,6 +27,7 @@ struct dd_load_layer {
 	char *path;      /* inside the archive: "blobs/sha256/<hex>" or "<dir>/layer.tar" */
 	char digest[65]; /* the sha256 its name or its descriptor promises, or "" */
 	char id[65];     /* the sha256 of its bytes, once read: the layer's id */
+	char diff_id[65]; /* the sha256 of the tar inside, compressed or not, once read */
 	char *dir;       /* where it was unpacked in tmp/, or NULL if the store has it */
 };
 
@@ -36,6 +37,10 @@ struct dd_load_image {
 	size_t *layers;  /* indexes into the plan's layers, bottom first */
 	size_t nlayers;
 	json_t *config;  /* Env, Cmd, Entrypoint, WorkingDir, User, where given */
+	/* The config's rootfs.diff_ids, hex, bottom first: the sha256 of
+	 * each layer's uncompressed tar, one per entry of layers. */
+	char (*diff_ids)[65];
+	size_t ndiff_ids;
 };
 
 /* Everything the archive holds, read before any layer is unpacked. */
@@ -59,6 +64,17 @@ int dd_load_open(int spoolfd, const char *path, struct dd_error *err);
 /* Unpack the archive read from fd into the empty directory spoolfd:
  * regular files and directories with plain relative names, nothing else. */
 int dd_load_spool(int fd, int spoolfd, struct dd_error *err);
+
+/* --- image_load_diffid.c -------------------------------------------------- */
+
+/* Set l->diff_id: the sha256 of the tar inside the blob at l->path,
+ * whose own sha256 (l->id) is known; the blob is decompressed only when
+ * it is compressed. */
+int dd_load_diff_id(int spoolfd, struct dd_load_layer *l, struct dd_error *err);
+
+/* Does every image's config name, in rootfs.diff_ids, the tars its
+ * layers hold, in their order?  Once every layer's diff_id is set. */
+int dd_load_check_diff_ids(const struct dd_load_plan *plan, struct dd_error *err);
 
 /* --- image_load_manifest.c ------------------------------------------------ */
 

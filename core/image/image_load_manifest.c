@@ -16,9 +16,10 @@
  *
  * Docker 25 and later write both; manifest.json is preferred, as Docker
  * itself does.  All of it is read and checked here, before any layer is
- * unpacked: the JSON, that each blob named is in the archive, and every
- * digest that can be checked without unpacking.  Layer digests are
- * checked as the layers are unpacked (image_load.c).
+ * unpacked: the JSON, that each blob named is in the archive, every
+ * digest that can be checked without unpacking, and that each config
+ * lists one diff_id per layer.  Layer digests are checked as the layers
+ * are unpacked (image_load.c), diff_ids once they are (image_load_diffid.c).
  */
 #include "core/image/image_load.h"
 
@@ -167,8 +168,38 @@ static struct dd_load_image *new_image(struct dd_load_plan *plan, struct dd_erro
 	return &grown[plan->nimages++];
 }
 
+/* rootfs: {"type": "layers", "diff_ids": ["sha256:<hex>", ...]}, which
+ * the layers are checked against once unpacked (image_load_diffid.c). */
+static int read_diff_ids(struct dd_load_image *img, json_t *config, const char *path,
+			 struct dd_error *err)
+{
+	json_t *rootfs = json_object_get(config, "rootfs");
+	json_t *ids = json_object_get(rootfs, "diff_ids"), *v;
+	const char *type = json_string_value(json_object_get(rootfs, "type"));
+	size_t i;
+
+	if (!type || strcmp(type, "layers") || !json_is_array(ids))
+		return dd_fail(err, 0, "The config '%s' has no rootfs of type \"layers\" with a "
+			       "list of diff_ids", path);
+	if (json_array_size(ids) > DD_LOAD_MAX_LAYERS)
+		return dd_fail(err, 0, "The config '%s' lists more than %d diff_ids", path,
+			       DD_LOAD_MAX_LAYERS);
+	if (!(img->diff_ids = calloc(json_array_size(ids) + 1, sizeof(*img->diff_ids))))
+		return dd_fail(err, ENOMEM, "Out of memory");
+	json_array_foreach(ids, i, v) {
+		const char *d = json_string_value(v);
+
+		if (!d || strncmp(d, "sha256:", 7) || !is_hex_id(d + 7, strlen(d + 7)))
+			return dd_fail(err, 0, "The config '%s' has a diff_id that is not "
+				       "sha256:<64 hex digits>: %s", path, d ? d : "(not a string)");
+		snprintf(img->diff_ids[i], sizeof(img->diff_ids[i]), "%s", d + 7);
+		img->ndiff_ids = i + 1;
+	}
+	return 0;
+}
+
 /* The config blob: its sha256 is the image's id; of what it says, only
- * the keys `run` applies are kept. */
+ * the keys `run` applies are kept, and the diff_ids. */
 static int read_config(struct dd_load_image *img, int spoolfd, const char *path,
 		       const char *digest, struct dd_error *err)
 {
@@ -179,6 +210,8 @@ static int read_config(struct dd_load_image *img, int spoolfd, const char *path,
 		return dd_error_wrap(err, "Cannot read the config of an image");
 	if (!json_is_object(j))
 		return dd_fail(err, 0, "The config '%s' is not a JSON object", path);
+	if (read_diff_ids(img, j, path, err) < 0)
+		return -1;
 	if (!(img->config = json_object()))
 		return dd_fail(err, ENOMEM, "Out of memory");
 	c = json_object_get(j, "config");
@@ -437,22 +470,40 @@ static int read_oci_layout(struct dd_load_plan *plan, int spoolfd, json_t *index
 	return 0;
 }
 
+/* One diff_id per layer the manifest lists, as `docker load` wants. */
+static int check_counts(const struct dd_load_plan *plan, struct dd_error *err)
+{
+	for (size_t i = 0; i < plan->nimages; i++) {
+		const struct dd_load_image *img = &plan->images[i];
+
+		if (img->ndiff_ids != img->nlayers)
+			return dd_fail(err, 0, "The config of image %.12s lists %zu diff_ids for the "
+				       "%zu layers of its manifest", img->id, img->ndiff_ids,
+				       img->nlayers);
+	}
+	return 0;
+}
+
 int dd_load_plan_read(int spoolfd, struct dd_load_plan *plan, struct dd_error *err)
 {
 	json_auto_t *j = NULL;
 	char hex[65];
+	int rc;
 
 	memset(plan, 0, sizeof(*plan));
-	if (read_json(spoolfd, "manifest.json", "", &j, hex, err) == 0)
-		return read_docker_save(plan, spoolfd, j, err);
-	if (err->errnum != ENOENT)
+	if (read_json(spoolfd, "manifest.json", "", &j, hex, err) == 0) {
+		rc = read_docker_save(plan, spoolfd, j, err);
+	} else if (err->errnum != ENOENT) {
 		return -1;
-	if (read_json(spoolfd, "index.json", "", &j, hex, err) == 0)
-		return read_oci_layout(plan, spoolfd, j, err);
-	if (err->errnum != ENOENT)
+	} else if (read_json(spoolfd, "index.json", "", &j, hex, err) == 0) {
+		rc = read_oci_layout(plan, spoolfd, j, err);
+	} else if (err->errnum != ENOENT) {
 		return -1;
-	return dd_fail(err, 0, "the archive has neither manifest.json (docker save) nor "
-		       "index.json (OCI image layout): not an image archive");
+	} else {
+		return dd_fail(err, 0, "the archive has neither manifest.json (docker save) nor "
+			       "index.json (OCI image layout): not an image archive");
+	}
+	return rc < 0 ? -1 : check_counts(plan, err);
 }
 
 void dd_load_plan_free(struct dd_load_plan *plan)
@@ -460,6 +511,7 @@ void dd_load_plan_free(struct dd_load_plan *plan)
 	for (size_t i = 0; i < plan->nimages; i++) {
 		dd_strv_free(plan->images[i].tags);
 		free(plan->images[i].layers);
+		free(plan->images[i].diff_ids);
 		json_decref(plan->images[i].config);
 	}
 	for (size_t i = 0; i < plan->nlayers; i++) {

@@ -20,6 +20,7 @@
 -- Exit status: 0 on full marks, 1 below, 2 on a framework error.
 local dd = require "drydock"
 local T = require "ddtest"
+local tap = require "ddtap"
 
 local DEFAULT_TIMEOUT = 60   -- seconds per test
 local MARKER = "\27DDTEST_RESULT "  -- prefixes the child's result line
@@ -200,29 +201,12 @@ end
 ---------------------------------------------------------------------------
 -- Running tests.
 
--- Parse cmocka's TAP: {name -> {ok, output}}, in the order reported.
-local function parse_tap(stdout)
-  local results, last = {}, nil
-  for line in stdout:gmatch("[^\n]*") do
-    local status, name = line:match("^(n?o?t? ?ok) %d+ %- (.+)$")
-    local skipped = line:match("^not ok %d+ # SKIP (.+)$")
-    if skipped then
-      results[skipped] = {ok = false, output = "skipped"}
-      last = nil
-    elseif status == "ok" or status == "not ok" then
-      last = {ok = status == "ok", output = ""}
-      results[name] = last
-    elseif last and not last.ok and line:find("^# ") and not line:find("^# n?o?t? ?ok %- ") then
-      last.output = last.output .. line:sub(3) .. "\n"
-    end
-  end
-  return results
-end
-
--- Run the lab's unit binaries; returns {name -> {ok, output, seconds}}
--- and the list of binaries run.
+-- Run the lab's unit binaries; returns {name -> {ok, skipped, output,
+-- seconds}} and the list of binaries run.  Each binary's stderr is merged
+-- into its TAP, which scripts/lib/ddtap.lua reads by test number: a
+-- sanitizer report fails the test that caused it, not its neighbours.
 local function run_units(lab)
-  local results, bins = {}, {}
+  local results, bins, unreported = {}, {}, {}
   local dir = TREE .. "/build/tests/unit"
   local units = 0
   for _, e in ipairs(lab.entries) do if e.kind == "unit" then units = units + 1 end end
@@ -230,39 +214,44 @@ local function run_units(lab)
     if file:find(string.format("^test_%02d_", lab.number)) and not file:find("%.") then
       bins[#bins + 1] = file
       local t0 = dd.monotonic()
-      local ok, r = pcall(dd.exec, {dir .. "/" .. file,
+      local ok, r = pcall(dd.exec, {"sh", "-c", 'exec "$0" 2>&1', dir .. "/" .. file,
                                     timeout = opts.timeout * math.max(units, 1) + SUITE_OVERHEAD})
       local seconds = dd.monotonic() - t0
-      if not ok then r = {exit_code = -1, stdout = "", stderr = tostring(r)} end
-      local found = parse_tap(r.stdout)
-      local count, failed = 0, 0
-      for _, res in pairs(found) do
-        count = count + 1
-        if not res.ok and res.output ~= "skipped" then failed = failed + 1 end
-      end
-      -- cmocka exits with the number of failures; anything else means
-      -- the binary died or a sanitizer complained after the tests.
-      local broken = r.exit_code ~= failed
-      for name, res in pairs(found) do
-        res.seconds = seconds / count
-        if broken then
-          res.ok = false
-          res.output = res.output .. string.format("%s exited with %d%s\n", file, r.exit_code,
-                                                   r.signal and " (signal " .. r.signal .. ")" or "")
+      local found = ok and tap.read(r.stdout, r.signal and 128 + r.signal or r.exit_code) or
+                    {tests = {}, problems = {"did not finish: " .. tostring(r)}}
+      for _, t in ipairs(found.tests) do
+        -- A test the binary never reached, and no report names, is the
+        -- manifest's "missing test"; say there why.
+        if t.unreported and not t.name:find("^test_") then
+          unreported[#unreported + 1] = file .. ": " .. t.output
+          goto next_test
         end
-        if not res.ok and r.stderr ~= "" then
-          res.output = res.output .. "stderr of " .. file .. ":\n" .. r.stderr:sub(-2000)
+        local res = {ok = t.status == "ok", binary = file,
+                     seconds = seconds / #found.tests, output = t.output or ""}
+        if t.status == "skip" then
+          res.skipped, res.output = t.reason, "skipped: " .. t.reason
+        elseif t.status == "fail" and t.printed then
+          res.output = res.output .. "it printed:\n" .. t.printed:sub(-2000)
         end
-        res.binary = file
-        results[name] = res
+        results[t.name] = res
+        ::next_test::
       end
-      if count == 0 then
+      -- A problem of the binary (an exit status or a report no test
+      -- explains) fails each of its tests: which one caused it is unknown.
+      for _, problem in ipairs(found.problems) do
+        for _, t in ipairs(found.tests) do
+          local res = results[t.name] or {output = ""}
+          res.ok, res.skipped = false, nil
+          res.output = res.output .. file .. ": " .. problem .. "\n"
+        end
+      end
+      if #found.tests == 0 then
         results["\0" .. file] = {ok = false, binary = file,
-                                 output = file .. " reported no tests: " .. r.stderr:sub(-2000)}
+                                 output = file .. ": " .. table.concat(found.problems, "; ")}
       end
     end
   end
-  return results, bins
+  return results, bins, unreported
 end
 
 -- Run one scenario test in a child `drydock script`.
@@ -293,8 +282,10 @@ local framework_problems = {}
 
 local function report(label, name, res)
   io.stdout:write(string.format("== %s == %s: %s (%.1fs)\n", label, name,
-                                res.ok and "OK" or "FAIL", res.seconds or 0))
-  if not res.ok and res.output and res.output ~= "" then
+                                res.ok and "OK" or
+                                res.skipped and "SKIP (" .. res.skipped .. ")" or "FAIL",
+                                res.seconds or 0))
+  if not res.ok and not res.skipped and res.output and res.output ~= "" then
     io.stdout:write(indent(res.output), "\n")
   end
   io.stdout:flush()
@@ -316,7 +307,7 @@ end
 local function run_lab(lab)
   local label = string.format("lab %02d", lab.number)
   with_state_root(label, function()
-    local units, bins = run_units(lab)
+    local units, bins, unreported = run_units(lab)
     for _, e in ipairs(lab.entries) do
       local res
       if e.kind == "unit" then
@@ -326,7 +317,8 @@ local function run_lab(lab)
           local where = #bins > 0 and table.concat(bins, ", ") or
                         string.format("no build/tests/unit/test_%02d_* binary (run make unit)",
                                       lab.number)
-          res = {ok = false, output = "missing test (not reported by " .. where .. ")",
+          res = {ok = false, output = "missing test (not reported by " .. where .. ")" ..
+                                      (#unreported > 0 and "\n" .. table.concat(unreported) or ""),
                  seconds = 0}
         end
       else
@@ -385,6 +377,7 @@ end
 local score, max_score = 0, 0
 local passed = {unit = 0, scenario = 0, core = 0}
 local total = {unit = 0, scenario = 0, core = 0}
+local skipped = {unit = 0, scenario = 0, core = 0}  -- neither passed nor scored
 for _, res in ipairs(results) do
   max_score = max_score + res.points
   total[res.kind] = total[res.kind] + 1
@@ -392,10 +385,12 @@ for _, res in ipairs(results) do
     score = score + res.points
     passed[res.kind] = passed[res.kind] + 1
   end
+  if res.skipped then skipped[res.kind] = skipped[res.kind] + 1 end
 end
 for _, res in ipairs(core_results) do
   total.core = total.core + 1
   if res.ok then passed.core = passed.core + 1 end
+  if res.skipped then skipped.core = skipped.core + 1 end
 end
 
 local function test_title(res)
@@ -437,7 +432,9 @@ local function write_junit(path)
         seconds = seconds + (res.seconds or 0)
         cases[#cases + 1] = string.format('    <testcase classname="lab%02d.%s" name="%s" time="%.3f">',
                                           lab.number, res.kind, xml_escape(res.name), res.seconds or 0)
-        if not res.ok then
+        if res.skipped then
+          cases[#cases + 1] = string.format('      <skipped message="%s"/>', xml_escape(res.skipped))
+        elseif not res.ok then
           failures = failures + 1
           cases[#cases + 1] = string.format('      <failure message="%s">%s</failure>',
                                             xml_escape((res.output or ""):match("[^\n]*")),
@@ -458,8 +455,9 @@ end
 local function write_tap(path)
   local out = {"TAP version 13", "1.." .. #results}
   for i, res in ipairs(results) do
-    out[#out + 1] = string.format("%s %d - %s", res.ok and "ok" or "not ok", i,
-                                  test_title(res):gsub("#", "\\#"))
+    out[#out + 1] = string.format("%s %d - %s%s", res.ok and "ok" or "not ok", i,
+                                  (test_title(res):gsub("#", "\\#")),
+                                  res.skipped and " # SKIP " .. res.skipped or "")
     out[#out + 1] = "  ---"
     out[#out + 1] = string.format("  points: %d", res.ok and res.points or 0)
     out[#out + 1] = string.format("  max_points: %d", res.points)
@@ -485,6 +483,8 @@ for _, problem in ipairs(framework_problems) do
 end
 print(string.format("Passed: unit %d/%d, scenario %d/%d, core %d/%d", passed.unit, total.unit,
                     passed.scenario, total.scenario, passed.core, total.core))
+print(string.format("Skipped: unit %d, scenario %d, core %d", skipped.unit, skipped.scenario,
+                    skipped.core))
 if #order > 0 then print(string.format("Score: %d/%d", score, max_score)) end
 if #framework_problems > 0 then os.exit(2) end
 if score < max_score or passed.core < total.core then os.exit(1) end

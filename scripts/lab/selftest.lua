@@ -110,6 +110,44 @@ check("an error in a test fails it with the traceback", function()
   assert(not r.ok and r.output:find("clean-up failed", 1, true), "a failing clean-up fails the test")
 end)
 
+check("T.skip reports a skip with its reason, never a pass", function()
+  local r = T.run_test{fn = function() T.skip("no cgroup v1 here") end}
+  assert(not r.ok and r.skipped == "no cgroup v1 here", "skipped: " .. tostring(r.skipped))
+  assert(not pcall(T.skip), "T.skip without a reason")
+  r = T.run_test{fn = function()
+    T.defer(function() error("cannot clean") end)
+    T.skip("why")
+  end}
+  assert(not r.ok and not r.skipped, "a skip whose clean-up failed is a failure")
+end)
+
+check("ddtap reads cmocka's TAP by number and charges sanitizer reports to their test", function()
+  local tap = require "ddtap"
+  local r = tap.read(table.concat({
+    "1..5", "ok 1 - test_a", "ok 1 - test_a", "not ok 2 - test_b", "# 0x1 != 0x2",
+    "no cgroup v1", "not ok 3 # SKIP test_c",
+    "x.c:1:2: runtime error: signed integer overflow", "ok 4 - test_d",
+    "==7==ERROR: AddressSanitizer: heap-use-after-free", "    #0 0x1 in test_e x.c:9",
+    "SUMMARY: AddressSanitizer: heap-use-after-free x.c:9 in test_e"}, "\n"), 1)
+  local status = {}
+  for _, t in ipairs(r.tests) do status[#status + 1] = t.name .. "=" .. t.status end
+  assert(table.concat(status, " ") ==
+         "test_a=ok test_b=fail test_c=skip test_d=fail test_e=fail", table.concat(status, " "))
+  assert(r.tests[3].reason == "no cgroup v1", "skip reason: " .. tostring(r.tests[3].reason))
+  assert(r.passed == 1 and r.failed == 3 and r.skipped == 1, "counts")
+  assert(#r.problems == 1 and r.problems[1]:find("test 1 where test 2"), "the second 'ok 1'")
+  r = tap.read("1..1\nok 1 - test_a\n# ok - g\n", 3)
+  assert(#r.problems == 1 and r.problems[1]:find("exited with 3"), "an exit no test explains")
+  r = tap.read("1..2\nok 1 - test_a\n", 139)
+  assert(r.failed == 1 and r.tests[2].output:find("never reported"), "a test that never reported")
+  local leak = "==9==ERROR: LeakSanitizer: detected memory leaks\nSUMMARY: 9 byte(s) leaked\n"
+  r = tap.read("1..2\nok 1 - test_a\nnot ok 2 - test_b\n# not ok - g\n" .. leak, 23)
+  assert(r.passed == 1 and #r.problems == 0 and r.tests[2].output:find("at exit"),
+         "a leak at exit goes to the failed test")
+  r = tap.read("1..1\nok 1 - test_a\n# ok - g\n" .. leak, 23)
+  assert(r.passed == 1 and #r.problems == 1, "a leak at exit with no failure is the binary's")
+end)
+
 check("T.test refuses a duplicate name in a lab", function()
   local fn = function() end
   T.test{lab = 99, name = "dup", fn}

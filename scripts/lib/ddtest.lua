@@ -17,6 +17,11 @@
 --   "FILE:LINE: what: expected <x>, saw <y>"
 -- Any other error in a test is reported with its traceback.
 --
+-- A test that cannot run here says so with T.skip("reason"): it is
+-- reported as skipped with that reason, scores nothing, and fails `make
+-- test` unless tests/expected-skips lists it.  A test that returns early
+-- without an assertion or a skip passes, so never return early silently.
+--
 -- Environment: DRYDOCK_BIN (the drydock under test), DRYDOCK_PROBE (host
 -- path of build/ddprobe), DRYDOCK_ROOT (the state root; the runner gives
 -- each lab a fresh one).
@@ -103,6 +108,19 @@ end
 
 function T.is_failure(e)
   return getmetatable(e) == Failure
+end
+
+local Skip = {}
+Skip.__index = Skip
+Skip.__tostring = function(s) return "skipped: " .. s.reason end
+
+-- T.skip(reason): stop the test here; it is reported as skipped, not
+-- passed.  The reason says what is missing ("no cgroup v1 memory controller").
+function T.skip(reason)
+  if type(reason) ~= "string" or reason == "" then
+    error("T.skip needs a reason", 2)
+  end
+  error(setmetatable({reason = reason}, Skip), 0)
 end
 
 local function expected_saw(what, expected, seen)
@@ -314,33 +332,36 @@ local function tail(text, n)
   return "... " .. text:sub(-n)
 end
 
--- Run test (from T.tests()) and return {ok = bool, output = text,
--- seconds = n}.  Clean-ups always run; one that fails fails the test.
+-- Run test (from T.tests()) and return {ok = bool, skipped = reason or
+-- nil, output = text, seconds = n}.  Clean-ups always run; one that fails
+-- fails the test (a skipped one too).
 function T.run_test(test)
   current = {defers = {}}
   local t0 = dd.monotonic()
   local ok, err = xpcall(test.fn, function(e)
-    if T.is_failure(e) then return e end
+    if T.is_failure(e) or getmetatable(e) == Skip then return e end
     -- The traceback down to the test function; the runner's frames are noise.
     local tb = debug.traceback(tostring(e), 2)
     return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
   end)
   local out = {}
+  local skipped = not ok and getmetatable(err) == Skip and err.reason or nil
   if not ok then out[#out + 1] = tostring(err) end
   for i = #current.defers, 1, -1 do
     local cok, cerr = pcall(current.defers[i])
     if not cok then
-      ok = false
+      ok, skipped = false, nil  -- a skip whose clean-up failed is a failure
       out[#out + 1] = "clean-up failed: " .. tostring(cerr)
     end
   end
   local run = current.last_run
-  if not ok and run and run.result.stderr ~= "" then
+  if not ok and not skipped and run and run.result.stderr ~= "" then
     out[#out + 1] = "container stderr (" .. run.command .. "):\n  " ..
                     indent(tail(run.result.stderr, STDERR_SHOWN))
   end
   current = nil
-  return {ok = ok, output = table.concat(out, "\n"), seconds = dd.monotonic() - t0}
+  return {ok = ok, skipped = skipped, output = table.concat(out, "\n"),
+          seconds = dd.monotonic() - t0}
 end
 
 return T

@@ -2,10 +2,15 @@
 --
 -- Each test makes a tmpfs of its own on the host and marks it shared, so
 -- a missing MS_PRIVATE shows up as a leak whatever the host's own
--- propagation is.  Until lab 07 is done the container runs in the host's
--- root and sees that tmpfs; afterwards it has its own root and mounts at
--- /mnt there.
+-- propagation is.  The container must meet that shared mount where it
+-- really lives: until lab 07 is done it runs in the host's root and sees
+-- the tmpfs at its host path; afterwards the tmpfs is its volume at
+-- /shared.  A bind mount of a shared mount joins its peer group, so
+-- without MS_PRIVATE the volume would pass mounts both ways: lab 06 is
+-- graded on a real leak in every later lab too.
 local T = require "ddtest"
+
+local VOLUME = "/shared"
 
 local function host_has_source(source)
   for _, m in ipairs(dd.mounts()) do
@@ -14,7 +19,8 @@ local function host_has_source(source)
 end
 
 -- A shared tmpfs on the host, unmounted (with whatever leaked into it)
--- after the test.
+-- after the test.  Returns the host directory, the run options that put
+-- it in front of the container, and the path the container knows it by.
 local function shared_dir()
   local dir = T.tmpdir()
   T.eq(dd.exec{"mount", "-t", "tmpfs", "-o", "size=1m", T.random_name("ddpeer-"), dir}.exit_code,
@@ -22,19 +28,24 @@ local function shared_dir()
   T.defer(function() dd.exec{"umount", "-R", "-l", dir} end)
   T.eq(dd.exec{"mount", "--make-shared", dir}.exit_code, 0, "making it shared")
   dd.exec{"mkdir", dir .. "/sub"}
-  return dir
+  if T.in_host_root then return dir, {}, dir end
+  return dir, {volumes = {dir .. ":" .. VOLUME}}, VOLUME
 end
 
 local function last_json(text)
   return dd.json_decode(text:match("([^\n]+)\n?$"))
 end
 
+local function with(opts, more)
+  for k, v in pairs(more) do opts[k] = v end
+  return opts
+end
+
 T.test{lab = 6, name = "a mount made inside is invisible on the host", function()
-  local dir = shared_dir()
-  local target = T.in_host_root and dir .. "/sub" or "/mnt"
+  local _, opts, inside_dir = shared_dir()
   local source = T.random_name("ddin-")
-  local r = T.run{cmd = {"sh", "-c", "mount -t tmpfs " .. source .. " " .. target .. " && " ..
-                         T.probe .. " mounts"}}
+  local r = T.run(with(opts, {cmd = {"sh", "-c", "mount -t tmpfs " .. source .. " " ..
+                                     inside_dir .. "/sub && " .. T.probe .. " mounts"}}))
   T.eq(r.exit_code, 0, "exit code of mount inside")
   local inside = false
   for _, m in ipairs(r.probe.mounts) do
@@ -45,17 +56,19 @@ T.test{lab = 6, name = "a mount made inside is invisible on the host", function(
 end}
 
 T.test{lab = 6, name = "a host mount made after start is invisible inside", function()
-  local dir = shared_dir()
+  local dir, opts = shared_dir()
   local source = T.random_name("ddhost-")
-  local h = dd.spawn{cmd = {"sh", "-c", "trap '" .. T.probe .. " mounts; exit 0' USR1; " ..
-                            "echo ready; while :; do sleep 0.05; done"}}
+  local h = dd.spawn(with(opts, {cmd = {"sh", "-c", "trap '" .. T.probe .. " mounts; exit 0' USR1; " ..
+                                        "echo ready; while :; do sleep 0.05; done"}}))
   T.defer(function() h:kill("KILL"); h:wait() end)
   T.eq(h:read_line(10000), "ready", "the container's first line")
   T.eq(dd.exec{"mount", "-t", "tmpfs", source, dir .. "/sub"}.exit_code, 0, "mount on the host")
   h:kill("USR1")
   local r = h:wait(10)
   T.eq(r.exit_code, 0, "container exit code")
+  local seen = false
   for _, mnt in ipairs(last_json(r.stdout).mounts) do
-    T.neq(mnt.source, source, "a mount inside with the host's new source")
+    if mnt.source == source then seen = true end
   end
+  T.ok(not seen, "the host's new tmpfs '" .. source .. "' inside")
 end}

