@@ -4,7 +4,9 @@
 # For every lab NN (or only those given), in ascending order:
 #   1. cut the handout for NN (scripts/lab/handout.sh) into a temporary
 #      directory, and check that no solution region of lab NN or later
-#      is left in it;
+#      is left in it, nor any mutant or hidden test; then put the hidden
+#      tests (tests/hidden/, labs/*/points.hidden) back in, as grading
+#      a submission does, so steps 3 and 4 cover them too;
 #   2. build it as a student would, `make all unit`, where any warning
 #      is an error;
 #   3. run lab NN's own tests alone there: the runner must say below full
@@ -150,7 +152,20 @@ for lab in $all_labs; do
 		prev=$lab
 		continue
 	fi
+	find "$tree/labs" "$tree/tests" \( -path '*/labs/*/mutants' -o -name points.hidden \
+		-o -path "$tree/tests/hidden" \) -print >"$detail.left" 2>/dev/null
+	if [ -s "$detail.left" ]; then
+		fail "lab $lab handout is cut (it holds mutants or hidden tests)" "$detail.left"
+		prev=$lab
+		continue
+	fi
 	pass "lab $lab handout is cut"
+	# The hidden tests are graded on a handout as on a submission: put
+	# them back for the runs below, as the instructor's grading does.
+	[ -d tests/hidden ] && cp -a tests/hidden "$tree/tests/hidden"
+	for h in labs/*/points.hidden; do
+		[ -f "$h" ] && cp "$h" "$tree/$h"
+	done
 
 	# 2. the build, as a student runs it
 	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$tree" -j2 all unit >"$log" 2>&1; then

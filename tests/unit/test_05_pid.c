@@ -234,9 +234,11 @@ static int init_forwards_each(void *arg)
 	main_pid = fork();
 	if (main_pid == 0)
 		command_catching_all(ack[1], ready[1], want);
-	/* Only the command holds the acknowledgements' write end: when it
-	 * is gone the sender sees the end of the pipe and stops at once. */
+	/* Only the command holds the acknowledgements' write end (and the
+	 * ready pipe's): when it is gone, a reader sees the end of the pipe
+	 * and stops at once. */
 	close(ack[1]);
+	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1)
 		return tu_child_fail("the command never started");
 	if (pid_init_signals(main_pid, &err) < 0) {

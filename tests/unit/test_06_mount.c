@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -103,12 +104,23 @@ static void test_a_host_mount_made_afterwards_does_not_reach_inside(void **state
 	snprintf(ic.source, sizeof(ic.source), "ddhost-%u", tu_random(1, 1u << 30));
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		close(ic.ready[0]);
+		close(ic.go[1]);
 		_exit(look_after_host_mount(&ic));
+	}
+	/* Only the child holds these ends: if it fails early, read sees
+	 * the end of the pipe instead of waiting for ever. */
+	close(ic.ready[1]);
+	close(ic.go[0]);
 	int ready = read(ic.ready[0], &c, 1);
 	int mounted = mount(ic.source, sub, "tmpfs", 0, "size=1m");
 
+	signal(SIGPIPE, SIG_IGN); /* a child that failed early reads no more */
 	write(ic.go[1], "g", 1);
+	signal(SIGPIPE, SIG_DFL);
+	close(ic.go[1]);
+	close(ic.ready[0]);
 	waitpid(pid, &status, 0);
 	umount2(ic.dir, MNT_DETACH);
 	tu_rmdir(ic.dir);
