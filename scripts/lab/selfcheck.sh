@@ -267,8 +267,8 @@ check_mutant() { # REF LAB M
 	else
 		run_in "$ref" --lab "$mlab" --only --fail-fast --timeout 30 >"$mlog" 2>&1
 		rc=$?
-		caught=$(sed -n 's/^== lab [0-9]* == \(.*\): FAIL (.*$/\1/p' "$mlog" | paste -sd, - |
-			sed 's/,/, /g')
+		caught=$(sed -n 's/^== lab [0-9]* == \(.*\): FAIL (.*$/\1/p' "$mlog" | paste -sd';' - |
+			sed 's/;/; /g')
 		if [ "$rc" = 1 ] && [ -n "$caught" ]; then
 			pass "$label is caught by: $caught"
 		elif [ "$rc" = 0 ]; then
