@@ -36,21 +36,36 @@ LIB_SRC := $(sort $(wildcard core/base/*.c chapters/*/*.c core/runtime/*.c \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 LIB := $(BUILD)/libdrydock.a
-SAN_LIB := $(BUILD)/libdrydock-san.a
+# The unit tests link the sanitizer build as a shared library: after a
+# one-line edit in a chapter only that object and the library are made
+# again, and no test binary is relinked (doc/performance.md).
+SAN_LIB := $(BUILD)/libdrydock-san.so
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/cli/*.c)))
 LUA_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/lua/*.c)))
 LAB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard core/lab/*.c)))
-LAB_SAN_OBJ := $(BUILD)/san/core/lab/markers.o
+LAB_SAN_OBJ := $(BUILD)/san/core/lab/markers.o $(BUILD)/san/core/lab/mutant.o
 
+# tests/hidden/unit/ holds an instructor's tests that handouts leave out
+# (doc/instructor-guide.md); their binaries sit beside the others.
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+HIDDEN_SRC := $(sort $(wildcard tests/hidden/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) \
+	$(HIDDEN_SRC:tests/hidden/unit/%.c=$(BUILD)/tests/unit/%)
+
+# What `make check LAB=NN` needs and nothing more: drydock, the probe
+# image, and the unit tests of labs 01..NN (of NN alone with ONLY=1).
+lab_of = $(shell echo $(notdir $(1)) | sed -n 's/^test_\([0-9][0-9]\)_.*/\1/p')
+lab_wanted = $(if $(LAB),$(if $(ONLY),$(filter $(call num,$(LAB)),$(call num,$(1))),\
+	$(shell [ "$(call num,$(1))" -le "$(call num,$(LAB))" ] 2>/dev/null && echo y)),y)
+num = $(shell expr "$(1)" + 0 2>/dev/null)
+LAB_UNIT_BIN = $(foreach b,$(UNIT_BIN),$(if $(call lab_of,$(b)),$(if $(strip $(call lab_wanted,$(call lab_of,$(b)))),$(b))))
 
 IMAGES := $(BUILD)/images/busybox.tar $(BUILD)/images/probe.tar
 PREFIX ?= /usr/local
 DRYDOCK := $(BUILD)/drydock
 RUNNER := $(DRYDOCK) script scripts/lab/run.lua
 
-.PHONY: all deps demo test unit check grade handout selfcheck bench install clean help
+.PHONY: all deps demo test unit check lab-build grade handout selfcheck bench install clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -77,15 +92,15 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< (sanitizers))
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -fPIC -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(SAN_LIB): $(SAN_OBJ)
-	$(call say,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $^ $(PKG_LIBS)
 
 $(DRYDOCK): $(CLI_OBJ) $(LUA_OBJ) $(LIB)
 	$(call say,LD,$@)
@@ -122,13 +137,23 @@ $(BUILD)/images/probe.tar: scripts/build-image.sh $(BUILD)/ddprobe
 	sh scripts/build-image.sh probe $@ $(BUILD)/ddprobe
 
 # Only the marker tests need lab tooling; the rest link the library alone.
-$(BUILD)/tests/unit/test_core_markers: $(LAB_SAN_OBJ)
-$(BUILD)/tests/unit/%: tests/unit/%.c $(SAN_LIB)
+# The library is an order-only prerequisite: a test binary is relinked
+# when its own source or a header it reads changes (its .d file), not
+# when a chapter's .c does, since it finds the library at run time
+# through its rpath.
+$(BUILD)/tests/unit/test_core_markers $(BUILD)/tests/unit/test_core_mutant: $(LAB_SAN_OBJ)
+UNIT_LINK = $(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(filter %.o,$^) -L$(BUILD) \
+	-l:libdrydock-san.so -Wl,-rpath,'$$ORIGIN/../..' $(PKG_LIBS) -lcmocka
+$(BUILD)/tests/unit/%: tests/unit/%.c | $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(filter %.o,$^) $(SAN_LIB) $(PKG_LIBS) -lcmocka
+	$(Q)$(UNIT_LINK)
+$(BUILD)/tests/unit/%: tests/hidden/unit/%.c | $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@ (hidden))
+	$(Q)$(UNIT_LINK)
 
-unit: $(UNIT_BIN)
+unit: $(SAN_LIB) $(UNIT_BIN)
 
 demo: deps
 	$(MAKE) all
@@ -138,8 +163,13 @@ test: deps
 	$(MAKE) all unit
 	sh scripts/lab/test.sh
 
-check: all unit
+# What the lab runner needs for LAB (every lab without one); run.lua
+# asks `make -q lab-build` and rebuilds, so it never tests stale binaries.
+lab-build: $(DRYDOCK) $(IMAGES) $(SAN_LIB) $(LAB_UNIT_BIN)
+
+check:
 	@test -n "$(LAB)" || { echo "usage: make check LAB=NN" >&2; exit 2; }
+	@$(MAKE) -s --no-print-directory lab-build LAB=$(LAB)
 	$(RUNNER) --lab $(LAB)
 
 grade: all unit

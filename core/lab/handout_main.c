@@ -3,13 +3,16 @@
  *
  *   ddhandout --lab NN SRC DEST   write the student tree for lab NN
  *   ddhandout --list SRC          print every solution region: file:line lab task
+ *   ddhandout --mutant FILE TREE  put the mutant FILE (mutant.h) into TREE, in place
  *
  * The tree is the files git knows in SRC (committed or not, minus what
  * .gitignore excludes), or, outside a git checkout, every file but build/
  * and .git/.  Each .c and .h file under chapters/ and core/ goes through
  * dd_markers_cut() (markers.h); every other file, tests/ and labs/
- * included, is copied as it is.  DEST also gets a file HANDOUT saying
- * which lab it is for.
+ * included, is copied as it is, except what only the instructor has:
+ * the labs' mutants (labs/NN-name/mutants/), their hidden tests
+ * (tests/hidden/) and hidden manifests (labs/NN-name/points.hidden).
+ * DEST also gets a file HANDOUT saying which lab it is for.
  *
  * All or nothing: every file is cut in memory and every marker error
  * reported before DEST is touched; DEST must not exist or be empty, and
@@ -29,6 +32,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/error.h"
 #include "core/lab/markers.h"
+#include "core/lab/mutant.h"
 #include "core/base/util.h"
 
 #define DIR_MODE 0755
@@ -51,7 +55,8 @@ static int usage(void)
 {
 	fputs(
 	    "Usage: ddhandout --lab NN SRC DEST   write the handout for lab NN to DEST\n"
-	    "       ddhandout --list SRC          list the solution regions of SRC\n",
+	    "       ddhandout --list SRC          list the solution regions of SRC\n"
+	    "       ddhandout --mutant FILE TREE  apply the mutant FILE to TREE in place\n",
 	    stderr);
 	return 2;
 }
@@ -219,6 +224,20 @@ static long handout_dir(const char *path)
 	return path[n - 8] == '/' ? (long)(n - 8) : -1;
 }
 
+/* What a handout never holds: the wrong solutions and the tests a
+ * student is not shown (labs/NN-name/mutants/, labs/NN-name/points.hidden,
+ * tests/hidden/). */
+static bool instructor_only(const char *path)
+{
+	const char *rest;
+
+	if (under(path, "tests/hidden", 12))
+		return true;
+	if (strncmp(path, "labs/", 5) || !(rest = strchr(path + 5, '/')))
+		return false;
+	return under(rest + 1, "mutants", 7) || !strcmp(rest + 1, "points.hidden");
+}
+
 /* The tree's files, sorted, without build/, old handouts, and skip (a
  * tree-relative directory: the new handout itself if DEST is inside SRC). */
 static int list_tree(const char *src, const char *skip, struct tree *t,
@@ -251,7 +270,7 @@ static int list_tree(const char *src, const char *skip, struct tree *t,
 		long d = handout_dir(f->path);
 
 		if (under(f->path, "build", 5) || under(f->path, ".git", 4) ||
-		    (skip && under(f->path, skip, strlen(skip))))
+		    instructor_only(f->path) || (skip && under(f->path, skip, strlen(skip))))
 			f->drop = true;
 		if (d == 0)
 			f->drop = true;
@@ -554,6 +573,70 @@ static int list_regions(const char *src)
 	return bad ? 1 : 0;
 }
 
+/* labs/NN-name/mutants/X.c: NN, or 0 for a mutant kept anywhere else. */
+static int lab_of_mutant(const char *path)
+{
+	const char *hit = strstr(path, "labs/");
+
+	while (hit) {
+		if ((hit == path || hit[-1] == '/') && hit[5] >= '0' && hit[5] <= '9' &&
+		    hit[6] >= '0' && hit[6] <= '9' && hit[7] == '-') {
+			const char *slash = strchr(hit + 5, '/');
+
+			if (slash && !strncmp(slash, "/mutants/", 9))
+				return (hit[5] - '0') * 10 + (hit[6] - '0');
+		}
+		hit = strstr(hit + 1, "labs/");
+	}
+	return 0;
+}
+
+/* Put a mutant into its region of tree, in place.  A mutant kept under
+ * labs/NN-name/mutants/ must replace a region of lab NN: the self-check
+ * runs lab NN's tests on it. */
+static int apply_mutant(const char *mutant, const char *tree)
+{
+	_cleanup_free_ char *text = NULL, *target = NULL, *src = NULL, *out = NULL;
+	struct dd_error err = {0};
+	struct dd_mutant m;
+	size_t len, src_len, out_len;
+	int want = lab_of_mutant(mutant), lab;
+	struct stat st;
+
+	if (dd_read_file(mutant, &text, &len, &err) < 0 ||
+	    dd_mutant_parse(mutant, text, len, &m, &err) < 0)
+		goto fail;
+	target = dd_strdup_printf("%s/%s", tree, m.file);
+	if (!target) {
+		dd_fail(&err, ENOMEM, "Cannot apply %s", mutant);
+		goto fail;
+	}
+	if (stat(target, &st) < 0) {
+		dd_fail(&err, errno, "Cannot apply %s: its file '%s' is missing", mutant,
+			target);
+		goto fail;
+	}
+	if (dd_read_file(target, &src, &src_len, &err) < 0 ||
+	    dd_mutant_apply(&m, src, src_len, dd_markers_lab_of_path(m.file), &lab, &out,
+			    &out_len, &err) < 0)
+		goto fail;
+	if (want && lab != want) {
+		dd_fail(&err, 0,
+			"%s is kept with lab %02d but replaces a region of lab %02d in %s: "
+			"move it to that lab's mutants/",
+			mutant, want, lab, m.file);
+		goto fail;
+	}
+	if (dd_write_file_atomic(target, out, out_len, st.st_mode & 07777, &err) < 0)
+		goto fail;
+	printf("ddhandout: %s applied to %s (lab %02d): %s\n", mutant, m.file, lab,
+	       m.mistake);
+	return 0;
+fail:
+	report(&err);
+	return 1;
+}
+
 /* "03" or "3": a lab number, or -1. */
 static int parse_lab(const char *s)
 {
@@ -575,6 +658,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--list"))
 		return list_regions(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--mutant"))
+		return apply_mutant(argv[2], argv[3]);
 	if (argc != 5 || strcmp(argv[1], "--lab"))
 		return usage();
 	lab = parse_lab(argv[2]);

@@ -9,6 +9,7 @@
 # chapters/ and core/ by TODO stubs.  All or nothing: DEST must not exist
 # or be empty, and on any error nothing is left in it.
 #
+# On success it ends with the student's next command.
 # Exit status: 0 written, 1 the handout failed, 2 bad arguments.
 set -eu
 
@@ -46,4 +47,6 @@ make -s build/ddhandout >&2 || {
 	echo "handout: cannot build build/ddhandout (see above)" >&2
 	exit 1
 }
-exec build/ddhandout --lab "$lab" . "$dest"
+build/ddhandout --lab "$lab" . "$dest" || exit 1
+# What the student does next, in the words of lab NN's README.
+echo "Next: cd $dest && make check LAB=$lab   (then read labs/$lab-*/README.md there)"

@@ -3,7 +3,13 @@
 --   build/drydock script scripts/lab/run.lua --lab NN [--only]   lab NN, then NN-1 ... 01
 --   build/drydock script scripts/lab/run.lua --all               every lab, ascending
 --   build/drydock script scripts/lab/run.lua --core              the engine tests (lab 0)
---   options: --out DIR (results.json, junit.xml, results.tap), --timeout SECONDS
+--   options: --out DIR (results.json, junit.xml, results.tap), --timeout SECONDS,
+--            --fail-fast (stop at the first failed test: the self-check's mutants)
+--
+-- Before running, the binaries are brought up to date (`make lab-build`,
+-- which makes only what the labs asked for need), so a test never runs
+-- a binary older than the source; if they cannot be built the runner
+-- refuses (exit 2) instead of testing the old ones.
 --
 -- labs/NN-name/points lists every test of lab NN with its points
 -- ("POINTS KIND NAME", KIND unit or scenario); points live only there.
@@ -11,7 +17,10 @@
 -- test named by its function; scenario tests are registered by
 -- tests/integration/*.lua with T.test{lab = NN, ...}.  A manifest entry
 -- without a test fails as "missing test"; a test missing from the
--- manifest is a framework error.
+-- manifest is a framework error.  labs/NN-name/points.hidden lists, the
+-- same way, the instructor's hidden tests (tests/hidden/, never in a
+-- handout): graded like the others, with visibility "after_published"
+-- in results.json so a student sees them only once grades are out.
 --
 -- Each lab gets a fresh state root (DRYDOCK_ROOT), removed afterwards.
 -- Each scenario test runs in a `drydock script` of its own (a fresh Lua
@@ -34,7 +43,8 @@ Usage: drydock script scripts/lab/run.lua [--lab NN [--only]] [--all] [--core]
   --all        every lab, ascending
   --core       also the engine's own tests (lab 0, no points)
   --out DIR    write results.json (Gradescope), junit.xml and results.tap
-  --timeout S  seconds a test may take (default 60)]==]
+  --timeout S  seconds a test may take (default 60)
+  --fail-fast  stop at the first test that fails]==]
 
 ---------------------------------------------------------------------------
 -- Small helpers.
@@ -105,6 +115,7 @@ do
     elseif a == "--only" then opts.only = true
     elseif a == "--all" then opts.all = true
     elseif a == "--core" then opts.core = true
+    elseif a == "--fail-fast" then opts.fail_fast = true
     elseif a == "--out" then
       opts.out = arg[i + 1] or die(2, "--out needs a directory\n%s", USAGE)
       i = i + 1
@@ -134,11 +145,14 @@ dd.setenv("DRYDOCK_PROBE", PROBE)
 dd.setenv("CMOCKA_MESSAGE_OUTPUT", "TAP")
 
 -- labs/NN-name/points -> {number, dir, entries = {{points, kind, name}...}}
-local function read_manifest(lab)
-  local path = lab.dir .. "/points"
-  local f = io.open(path) or framework_error("%s is missing", path)
-  local seen = {}
-  lab.entries = {}
+local function read_manifest(lab, hidden)
+  local path = lab.dir .. (hidden and "/points.hidden" or "/points")
+  local f = io.open(path)
+  if not f and hidden then return end
+  if not f then framework_error("%s is missing", path) end
+  lab.seen = lab.seen or {}
+  local seen = lab.seen
+  lab.entries = lab.entries or {}
   local n = 0
   for line in f:lines() do
     n = n + 1
@@ -155,7 +169,7 @@ local function read_manifest(lab)
       end
       seen[kind .. name] = true
       lab.entries[#lab.entries + 1] = {points = math.tointeger(tonumber(points)),
-                                       kind = kind, name = name}
+                                       kind = kind, name = name, hidden = hidden}
     end
   end
   f:close()
@@ -167,16 +181,19 @@ for _, entry in ipairs(list_dir(TREE .. "/labs")) do
   if num then
     local lab = {number = tonumber(num), dir = TREE .. "/labs/" .. entry, title = entry}
     read_manifest(lab)
+    read_manifest(lab, true)
     labs[#labs + 1] = lab
     lab_by_number[lab.number] = lab
   end
 end
 
 -- Load every scenario file: registering is cheap, tests run later.
-for _, file in ipairs(list_dir(TREE .. "/tests/integration")) do
-  if file:find("%.lua$") then
-    local ok, err = pcall(dofile, TREE .. "/tests/integration/" .. file)
-    if not ok then framework_error("cannot load tests/integration/%s: %s", file, tostring(err)) end
+for _, dir in ipairs{"tests/integration", "tests/hidden/integration"} do
+  for _, file in ipairs(list_dir(TREE .. "/" .. dir)) do
+    if file:find("%.lua$") then
+      local ok, err = pcall(dofile, TREE .. "/" .. dir .. "/" .. file)
+      if not ok then framework_error("cannot load %s/%s: %s", dir, file, tostring(err)) end
+    end
   end
 end
 
@@ -193,7 +210,8 @@ for _, test in ipairs(T.tests()) do
       if e.kind == "scenario" and e.name == test.name then listed = true end
     end
     if not listed then
-      framework_error("test '%s' (%s) is not in %s/points", test.name, test.source, lab.dir)
+      framework_error("test '%s' (%s) is not in %s/points%s", test.name, test.source, lab.dir,
+                      test.file:find("/tests/hidden/") and ".hidden" or "")
     end
   end
 end
@@ -304,6 +322,8 @@ local function with_state_root(what, fn)
   end
 end
 
+local stopped = false    -- --fail-fast saw a failure
+
 local function run_lab(lab)
   local label = string.format("lab %02d", lab.number)
   with_state_root(label, function()
@@ -326,12 +346,18 @@ local function run_lab(lab)
         res = test and run_scenario(test) or {ok = false, output = "missing test", seconds = 0}
       end
       res.lab, res.name, res.kind, res.points = lab.number, e.name, e.kind, e.points
+      res.hidden = e.hidden
       results[#results + 1] = res
       report(label, e.name, res)
+      if not res.ok and opts.fail_fast then
+        stopped = true
+        break
+      end
     end
-    -- What the binaries reported beyond the manifest, sorted.
+    -- What the binaries reported beyond the manifest, sorted (after a
+    -- --fail-fast stop the rest of the manifest was not looked at).
     local extra = {}
-    for name in pairs(units) do extra[#extra + 1] = name end
+    for name in pairs(units) do if not stopped then extra[#extra + 1] = name end end
     table.sort(extra)
     for _, name in ipairs(extra) do
       local res = units[name]
@@ -356,9 +382,47 @@ elseif opts.lab then
     if n == opts.lab or (n < opts.lab and not opts.only) then order[#order + 1] = labs[i] end
   end
 end
-for _, lab in ipairs(order) do run_lab(lab) end
+-- Bring the binaries up to date for what is about to run, or refuse:
+-- a test of a binary older than its source grades code nobody wrote.
+local function build_first()
+  -- A tree without a Makefile (the framework's own test trees) has
+  -- nothing to build.
+  local mk = io.open(TREE .. "/Makefile")
+  if not mk then return end
+  mk:close()
+  local args = {"make", "-C", TREE, "--no-print-directory", "lab-build", timeout = 900}
+  if opts.lab then
+    args[#args + 1] = string.format("LAB=%02d", opts.lab)
+    if opts.only then args[#args + 1] = "ONLY=1" end
+  end
+  -- A make above us (make check) passes its job server through these.
+  for _, v in ipairs{"MAKEFLAGS", "MFLAGS", "MAKELEVEL"} do dd.setenv(v, nil) end
+  table.insert(args, 4, "-q")
+  local ok, r = pcall(dd.exec, args)
+  if not ok or r.exit_code == 127 then
+    io.stderr:write("drydock: warning: cannot run make to check that the binaries are up ",
+                    "to date: testing them as they are\n")
+    return
+  end
+  if r.exit_code == 0 then return end
+  table.remove(args, 4)
+  table.insert(args, 4, "-s")
+  io.stdout:write("Binaries older than their source: rebuilding (make lab-build)\n")
+  io.stdout:flush()
+  ok, r = pcall(dd.exec, args)
+  if not ok or r.exit_code ~= 0 then
+    io.stderr:write(ok and (r.stdout .. r.stderr) or tostring(r))
+    die(2, "the build failed (see above): fix it first; the old binaries are not tested")
+  end
+end
+build_first()
 
-if opts.core then
+for _, lab in ipairs(order) do
+  if stopped then break end
+  run_lab(lab)
+end
+
+if opts.core and not stopped then
   with_state_root("the core tests", function()
     for _, test in ipairs(T.tests()) do
       if test.lab == 0 then
@@ -414,7 +478,7 @@ local function write_gradescope(path)
   for _, res in ipairs(results) do
     tests[#tests + 1] = {name = test_title(res), score = res.ok and res.points or 0,
                          max_score = res.points, output = res.output or "",
-                         visibility = "visible"}
+                         visibility = res.hidden and "after_published" or "visible"}
   end
   write_file(path, dd.json_encode({score = score, max_score = max_score,
                                    output = string.format("Score: %d/%d", score, max_score),

@@ -370,6 +370,58 @@ check("a test missing from the manifest is a framework error", function()
   dd.rm_rf(tree)
 end)
 
+check("--fail-fast stops at the first failed test; hidden tests are after_published", function()
+  local tree = fake_tree("1 scenario first\n1 scenario fails\n1 scenario never\n",
+                         'T.test{lab = 1, name = "first", function() end}\n' ..
+                         'T.test{lab = 1, name = "fails", function() T.fail("no") end}\n' ..
+                         'T.test{lab = 1, name = "never", function() end}\n')
+  local r = run_runner(tree, "--lab", "1", "--fail-fast")
+  T.eq(r.exit_code, 1, "exit code")
+  T.match(r.stdout, "fails: FAIL", "the failure")
+  T.eq(r.stdout:find("never", 1, true), nil, "a test after the failure ran")
+  assert(dd.exec{"mkdir", "-p", tree .. "/tests/hidden/integration"}.exit_code == 0)
+  write(tree .. "/labs/01-first/points.hidden", "2 scenario secret\n")
+  write(tree .. "/tests/hidden/integration/01-first.lua",
+        'local T = require "ddtest"\nT.test{lab = 1, name = "secret", function() end}\n')
+  r = run_runner(tree, "--lab", "1", "--out", tree .. "/out")
+  local results = dd.json_decode(assert(io.open(tree .. "/out/results.json")):read("a"))
+  local vis = {}
+  for _, t in ipairs(results.tests) do vis[t.name] = t.visibility end
+  T.eq(vis["lab 01: secret"], "after_published", "the hidden test's visibility")
+  T.eq(vis["lab 01: first"], "visible", "a visible test's visibility")
+  T.eq(results.max_score, 5, "max_score with the hidden test")
+  dd.rm_rf(tree)
+end)
+
+check("the runner rebuilds stale binaries first, and refuses when that fails", function()
+  local tree = fake_tree("1 scenario quick\n", 'T.test{lab = 1, name = "quick", function() end}\n')
+  write(tree .. "/src", "1\n")
+  write(tree .. "/Makefile", "lab-build: build/made\nbuild/made: src\n\tcp src build/made\n")
+  local r = run_runner(tree, "--lab", "1")
+  T.eq(r.exit_code, 0, "exit code after a rebuild")
+  T.match(r.stdout, "rebuilding", "the runner says it rebuilds")
+  T.eq(assert(io.open(tree .. "/build/made")):read("a"), "1\n", "what the rebuild made")
+  dd.sleep(20)
+  write(tree .. "/src", "2\n")
+  write(tree .. "/Makefile", "lab-build: build/made\nbuild/made: src\n\tfalse\n")
+  r = run_runner(tree, "--lab", "1")
+  T.eq(r.exit_code, 2, "exit code when the build fails")
+  T.match(r.stderr, "the old binaries are not tested", "the refusal")
+  T.eq(r.stdout:find("quick: OK", 1, true), nil, "a test ran on stale binaries")
+  dd.rm_rf(tree)
+end)
+
+check("a wait that gives up fails with a hint; runtime warnings fold into one line", function()
+  T.test{lab = 0, name = "selftest hang", function() error("h:wait: x: still running after 1 s") end}
+  local res = T.run_test(T.find(0, "selftest hang"))
+  T.eq(res.ok, false, "the test's result")
+  T.match(res.output, "^selftest%.lua:%d+: h:wait: x: still running after 1 s", "where and what")
+  T.match(res.output, "hint: ", "the hint")
+  local folded = T.fold_warnings("drydock: chapter 09 (net) is not implemented yet (lab 09): x\n" ..
+                                 "real\ndrydock: chapter 11 (c) is not implemented yet (lab 11): y\n")
+  T.eq(folded, "real\n(and 2 warnings that labs 09, 11 are not done yet)", "folded stderr")
+end)
+
 dd.rm_rf(scratch)
 print(string.format("Selftest: %d passed, %d failed", checks - failed, failed))
 os.exit(failed == 0 and 0 or 1)

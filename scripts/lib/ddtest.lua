@@ -15,7 +15,9 @@
 --
 -- Assertions raise a failure whose message reads
 --   "FILE:LINE: what: expected <x>, saw <y>"
--- Any other error in a test is reported with its traceback.
+-- A wait that gives up (h:wait, h:read_line) fails the test with a hint
+-- of what usually causes a hang (T.test{..., hang_hint = "..."} gives
+-- the test's own); any other error is reported with its traceback.
 --
 -- A test that cannot run here says so with T.skip("reason"): it is
 -- reported as skipped with that reason, scores nothing, and fails `make
@@ -218,7 +220,7 @@ function T.random_name(prefix) return (prefix or "dd") .. random_alnum(8) end
 ---------------------------------------------------------------------------
 -- The running test: clean-ups and the containers it ran.
 
-local current   -- {defers = {...}, last_run = {...}} while a test runs
+local current, no_probe   -- {defers = {...}, last_run = {...}} while a test runs
 
 -- T.defer(fn): run fn after the test, even when it fails; last in, first out.
 function T.defer(fn)
@@ -242,6 +244,26 @@ local function last_json(stdout)
   if ok and type(value) == "table" then return value end
 end
 
+-- What r.probe is when the probe printed no JSON: reading any field of
+-- it fails the test saying what probably happened, not "attempt to
+-- index a nil value".
+function no_probe(command, r)
+  local why
+  if r.exit_code == 125 then
+    why = "drydock itself failed (exit 125) before the probe ran"
+  elseif r.exit_code == 127 or r.exit_code == 126 then
+    why = "the probe could not be run (exit " .. r.exit_code .. "): the command did not reach exec"
+  elseif r.exit_code > 128 then
+    why = "the container was killed by signal " .. (r.exit_code - 128) .. " before the probe reported"
+  else
+    why = "the probe exited with " .. r.exit_code .. " without printing its report"
+  end
+  return setmetatable({}, {__index = function(_, key)
+    fail_at(2, string.format("no probe result for '%s' (reading probe.%s): %s", command,
+                             tostring(key), why))
+  end})
+end
+
 -- T.run{...}: dd.run with T.image as the default image; r.probe is the
 -- decoded JSON of the last line of stdout.  A failing test's report
 -- shows the last container's stderr.
@@ -250,13 +272,23 @@ function T.run(opts)
   for k, v in pairs(opts) do o[k] = v end
   o.image = o.image or T.image
   local r = dd.run(o)
-  r.probe = last_json(r.stdout)
+  local words = {o.image}
+  for _, w in ipairs(o.cmd or {}) do words[#words + 1] = tostring(w) end
+  r.probe = last_json(r.stdout) or no_probe(table.concat(words, " "), r)
   if current then
-    local words = {o.image}
-    for _, w in ipairs(o.cmd or {}) do words[#words + 1] = tostring(w) end
     current.last_run = {command = table.concat(words, " "), result = r}
   end
   return r
+end
+
+-- dd.spawn as tests call it, so that a failure after it quotes no
+-- earlier container's stderr: a spawned container's stderr is in the
+-- message of the h:wait or h:read_line that gave up on it.
+local spawn = dd.spawn
+dd.spawn = function(opts)
+  local h = spawn(opts)
+  if current then current.last_run = nil end
+  return h
 end
 
 ---------------------------------------------------------------------------
@@ -308,6 +340,7 @@ function T.test(spec)
   end
   local info = debug.getinfo(2, "Sl")
   local test = {lab = lab, name = name, fn = fn, file = info.source:gsub("^@", ""),
+                hang_hint = spec.hang_hint,
                 source = info.short_src .. ":" .. info.currentline}
   by_key[key] = test
   registry[#registry + 1] = test
@@ -332,6 +365,38 @@ local function tail(text, n)
   return "... " .. text:sub(-n)
 end
 
+-- A container's stderr with the runtime's warnings about labs not done
+-- yet folded into one line at the end, so what went wrong comes first.
+function T.fold_warnings(text)
+  local kept, labs = {}, {}
+  for line in text:gmatch("[^\n]+") do
+    local lab = line:match("is not implemented yet %(lab (%d+)%)")
+    if lab then labs[#labs + 1] = lab else kept[#kept + 1] = line end
+  end
+  if #labs > 0 then
+    kept[#kept + 1] = string.format("(and %d warning%s that lab%s %s %s not done yet)", #labs,
+                                    #labs == 1 and "" or "s", #labs == 1 and "" or "s",
+                                    table.concat(labs, ", "), #labs == 1 and "is" or "are")
+  end
+  return table.concat(kept, "\n")
+end
+
+-- What a test that waited too long usually means, for the report.
+local HANG_HINT = "a container that does not exit usually means a signal that never " ..
+                  "reached the command, or an init that waits for every process " ..
+                  "instead of for the command"
+
+-- The line of the test file that was running when e was raised.
+local function test_line(file)
+  for level = 3, 40 do
+    local info = debug.getinfo(level, "Sl")
+    if not info then break end
+    if info.source == "@" .. file and info.currentline > 0 then
+      return info.short_src:match("[^/]+$") .. ":" .. info.currentline
+    end
+  end
+end
+
 -- Run test (from T.tests()) and return {ok = bool, skipped = reason or
 -- nil, output = text, seconds = n}.  Clean-ups always run; one that fails
 -- fails the test (a skipped one too).
@@ -340,6 +405,12 @@ function T.run_test(test)
   local t0 = dd.monotonic()
   local ok, err = xpcall(test.fn, function(e)
     if T.is_failure(e) or getmetatable(e) == Skip then return e end
+    -- A wait that gave up is a failed expectation, not a bug in the test.
+    if type(e) == "string" and e:find("still running after") then
+      return setmetatable({where = test_line(test.file),
+                           message = T.fold_warnings(e:gsub("^[^:]*:%d+: ", "")) ..
+                                     "\n  hint: " .. (test.hang_hint or HANG_HINT)}, Failure)
+    end
     -- The traceback down to the test function; the runner's frames are noise.
     local tb = debug.traceback(tostring(e), 2)
     return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
@@ -357,7 +428,7 @@ function T.run_test(test)
   local run = current.last_run
   if not ok and not skipped and run and run.result.stderr ~= "" then
     out[#out + 1] = "container stderr (" .. run.command .. "):\n  " ..
-                    indent(tail(run.result.stderr, STDERR_SHOWN))
+                    indent(tail(T.fold_warnings(run.result.stderr), STDERR_SHOWN))
   end
   current = nil
   return {ok = ok, skipped = skipped, output = table.concat(out, "\n"),

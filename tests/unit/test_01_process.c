@@ -8,7 +8,7 @@ static void test_exit_code_is_the_commands_status(void **state)
 	struct dd_error err = { 0 };
 	int code = -1, want = tu_random(1, 120);
 
-	assert_int_equal(proc_exit_code(W_EXITCODE(want, 0), &code, &err), 0);
+	tu_assert_ok(proc_exit_code(W_EXITCODE(want, 0), &code, &err), &err);
 	assert_int_equal(code, want);
 }
 
@@ -17,7 +17,7 @@ static void test_exit_code_after_signal_is_128_plus_n(void **state)
 	struct dd_error err = { 0 };
 	int sig = tu_random(1, 15), code = -1;
 
-	assert_int_equal(proc_exit_code(W_EXITCODE(0, sig), &code, &err), 0);
+	tu_assert_ok(proc_exit_code(W_EXITCODE(0, sig), &code, &err), &err);
 	assert_int_equal(code, 128 + sig);
 }
 
@@ -32,7 +32,8 @@ static void test_spawn_runs_fn_in_a_child_and_exits_with_its_result(void **state
 	int want = tu_random(1, 120), status;
 	pid_t pid = proc_spawn(return_arg, &want, &err);
 
-	assert_true(pid > 0);
+	if (pid <= 0)
+		fail_msg("proc_spawn returned %d: %s", (int)pid, err.msg);
 	assert_int_not_equal(pid, getpid());
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -53,21 +54,33 @@ static int exec_in_child(void *arg)
 	struct dd_error err = { 0 };
 
 	proc_exec(&cfg, &err);
+	tu_child_fail("%s", err.msg); /* for the report; the exit code is the fact */
 	return dd_error_exit_code(&err);
+}
+
+/* Run the case; its exit code must be want (the meaning says why). */
+static void expect_exec_code(struct exec_case *ec, int want, const char *meaning)
+{
+	int rc = tu_in_child(exec_in_child, ec);
+
+	if (rc != want)
+		fail_msg("running '%s' gave exit code %d, expected %d (%s); proc_exec said: %s",
+			 ec->argv[0], rc, want, meaning,
+			 tu_child_msg[0] ? tu_child_msg : "nothing (the exec succeeded)");
 }
 
 static void test_exec_of_a_missing_command_exits_127(void **state)
 {
 	struct exec_case ec = { { "dd-no-such-command-f00d", NULL }, { "PATH=/bin:/usr/bin" }, "/" };
 
-	assert_int_equal(tu_in_child(exec_in_child, &ec), 127);
+	expect_exec_code(&ec, 127, "not found: DD_ERR_NOT_FOUND");
 }
 
 static void test_exec_of_a_non_executable_file_exits_126(void **state)
 {
 	struct exec_case ec = { { "/etc/passwd", NULL }, { "PATH=/bin:/usr/bin" }, "/" };
 
-	assert_int_equal(tu_in_child(exec_in_child, &ec), 126);
+	expect_exec_code(&ec, 126, "found but cannot be executed: DD_ERR_CANNOT_EXEC");
 }
 
 static void test_exec_gives_the_command_its_env_and_workdir(void **state)
@@ -78,7 +91,7 @@ static void test_exec_gives_the_command_its_env_and_workdir(void **state)
 
 	snprintf(env, sizeof(env), "DD_VALUE=%u", value);
 	snprintf(script, sizeof(script), "test \"$DD_VALUE\" = %u && test \"$(pwd)\" = /tmp", value);
-	assert_int_equal(tu_in_child(exec_in_child, &ec), 0);
+	expect_exec_code(&ec, 0, "the script checks $DD_VALUE and the working directory");
 }
 
 static int wait_for_sleeper(void *arg)
@@ -92,21 +105,28 @@ static int wait_for_sleeper(void *arg)
 		_exit(99);
 	}
 	/* A SIGTERM to us must reach the child: it then dies of it. */
-	if (proc_forward_signals(pid, &err) < 0)
-		return 3;
+	if (proc_forward_signals(pid, &err) < 0) {
+		kill(pid, SIGKILL);
+		return tu_child_fail("proc_forward_signals returned -1: %s", err.msg);
+	}
 	if (fork() == 0) {
 		usleep(100000);
 		kill(getppid(), SIGTERM);
 		_exit(0);
 	}
-	if (proc_wait(pid, &code, &err) < 0)
-		return 1;
-	return code == 128 + SIGTERM ? 0 : 2;
+	if (proc_wait(pid, &code, &err) < 0) {
+		kill(pid, SIGKILL);
+		return tu_child_fail("proc_wait returned -1: %s", err.msg);
+	}
+	if (code != 128 + SIGTERM)
+		return tu_child_fail("the container's exit code is %d, not %d (killed by the "
+				     "forwarded SIGTERM)", code, 128 + SIGTERM);
+	return 0;
 }
 
 static void test_forwarded_sigterm_reaches_the_container(void **state)
 {
-	assert_int_equal(tu_in_child(wait_for_sleeper, NULL), 0);
+	tu_child_ok(wait_for_sleeper, NULL);
 }
 
 int main(void)

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -59,11 +60,84 @@ static void test_make_private_of_a_missing_path_names_it(void **state)
 	assert_non_null(strstr(err.msg, "/dd-no-such-dir"));
 }
 
+/* The other direction: after make_private, a mount the host makes in a
+ * shared directory must not appear inside.  (MS_SLAVE stops only the
+ * mounts going out.) */
+struct inward_case {
+	char *dir;	 /* a shared tmpfs on the host */
+	char source[64]; /* the host's later mount, by name */
+	int ready[2], go[2];
+};
+
+static int look_after_host_mount(void *arg)
+{
+	struct inward_case *ic = arg;
+	struct dd_error err = { 0 };
+	char c;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return tu_child_fail("unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (mount_make_private("/", &err) < 0)
+		return tu_child_fail("mount_make_private(\"/\") returned -1: %s", err.msg);
+	if (write(ic->ready[1], "r", 1) != 1 || read(ic->go[0], &c, 1) != 1)
+		return tu_child_fail("lost the test's parent");
+	if (tu_host_has_mount_source(ic->source))
+		return tu_child_fail("the tmpfs '%s' the host mounted after mount_make_private "
+				     "appeared inside: the mounts must be private, not slaves",
+				     ic->source);
+	return 0;
+}
+
+static void test_a_host_mount_made_afterwards_does_not_reach_inside(void **state)
+{
+	struct inward_case ic = { .dir = tu_mkdtemp() };
+	char sub[4096], c;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(pipe(ic.ready), 0);
+	assert_int_equal(pipe(ic.go), 0);
+	assert_int_equal(mount("ddtest-peer", ic.dir, "tmpfs", 0, "size=1m"), 0);
+	assert_int_equal(mount(NULL, ic.dir, NULL, MS_SHARED, NULL), 0);
+	snprintf(sub, sizeof(sub), "%s/sub", ic.dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(ic.source, sizeof(ic.source), "ddhost-%u", tu_random(1, 1u << 30));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ic.ready[0]);
+		close(ic.go[1]);
+		_exit(look_after_host_mount(&ic));
+	}
+	/* Only the child holds these ends: if it fails early, read sees
+	 * the end of the pipe instead of waiting for ever. */
+	close(ic.ready[1]);
+	close(ic.go[0]);
+	int ready = read(ic.ready[0], &c, 1);
+	int mounted = mount(ic.source, sub, "tmpfs", 0, "size=1m");
+
+	signal(SIGPIPE, SIG_IGN); /* a child that failed early reads no more */
+	write(ic.go[1], "g", 1);
+	signal(SIGPIPE, SIG_DFL);
+	close(ic.go[1]);
+	close(ic.ready[0]);
+	waitpid(pid, &status, 0);
+	umount2(ic.dir, MNT_DETACH);
+	tu_rmdir(ic.dir);
+	assert_int_equal(ready, 1);
+	assert_int_equal(mounted, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the tmpfs '%s' the host mounted after mount_make_private appeared "
+			 "inside (or the child failed): the mounts must be private, not slaves",
+			 ic.source);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_mount_made_inside_does_not_reach_the_host),
 		cmocka_unit_test(test_make_private_of_a_missing_path_names_it),
+		cmocka_unit_test(test_a_host_mount_made_afterwards_does_not_reach_inside),
 	};
 
 	return cmocka_run_group_tests_name("lab 06 mount", tests, NULL, tu_cleanup);

@@ -25,16 +25,20 @@ static int pivot_and_look(void *arg)
 	struct stat top, up;
 
 	if (enter_private_mount_ns() < 0)
-		return 10;
+		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
 	if (rootfs_pivot(root, &err) < 0)
-		return 1;
+		return tu_child_fail("rootfs_pivot(\"%s\") returned -1: %s", root, err.msg);
 	if (access("/marker", F_OK) < 0)
-		return 2;
+		return tu_child_fail("after the pivot, /marker (made in the new root) is missing: "
+				     "/ is not the new root");
 	if (access("/etc/passwd", F_OK) == 0 || access(root, F_OK) == 0)
-		return 3;
+		return tu_child_fail("after the pivot the host's files are still reachable "
+				     "(/etc/passwd or %s): was the old root detached?", root);
 	if (stat("/", &top) < 0 || stat("/..", &up) < 0 || chdir("/..") < 0)
-		return 4;
-	return top.st_ino == up.st_ino && top.st_dev == up.st_dev ? 0 : 5;
+		return tu_child_fail("cannot stat / or /.. after the pivot: %s", strerror(errno));
+	if (top.st_ino != up.st_ino || top.st_dev != up.st_dev)
+		return tu_child_fail("/.. is not / after the pivot: cd .. leaves the root");
+	return 0;
 }
 
 static void test_pivot_root_leaves_no_way_back_to_the_host(void **state)
@@ -44,7 +48,7 @@ static void test_pivot_root_leaves_no_way_back_to_the_host(void **state)
 
 	snprintf(marker, sizeof(marker), "%s/marker", root);
 	close(open(marker, O_CREAT | O_WRONLY, 0644));
-	assert_int_equal(tu_in_child(pivot_and_look, root), 0);
+	tu_child_ok(pivot_and_look, root);
 	tu_rmdir(root);
 }
 
@@ -57,26 +61,28 @@ static int make_dev_and_look(void *arg)
 	int rootfd;
 
 	if (enter_private_mount_ns() < 0)
-		return 10;
+		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
 	rootfd = open(root, O_PATH | O_DIRECTORY);
 	if (rootfs_make_dev(rootfd, &err) < 0)
-		return 1;
+		return tu_child_fail("rootfs_make_dev returned -1: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/dev/null", root);
 	if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3) ||
 	    (st.st_mode & 0666) != 0666)
-		return 2;
+		return tu_child_fail("/dev/null is not a character device 1:3 with mode 0666");
 	snprintf(path, sizeof(path), "%s/dev/sda", root);
 	if (access(path, F_OK) == 0)
-		return 3; /* the host's disks stay outside */
+		return tu_child_fail("/dev/sda exists: the host's disks must stay outside");
 	snprintf(path, sizeof(path), "%s/dev/pts/ptmx", root);
-	return access(path, F_OK) == 0 ? 0 : 4;
+	if (access(path, F_OK) < 0)
+		return tu_child_fail("/dev/pts/ptmx is missing: no devpts at /dev/pts");
+	return 0;
 }
 
 static void test_dev_holds_null_and_ptys_but_no_host_disks(void **state)
 {
 	char *root = tu_mkdtemp();
 
-	assert_int_equal(tu_in_child(make_dev_and_look, root), 0);
+	tu_child_ok(make_dev_and_look, root);
 	tu_rmdir(root);
 }
 
@@ -89,17 +95,24 @@ static int mount_volume_and_write(void *arg)
 	int rootfd, fd;
 
 	if (enter_private_mount_ns() < 0)
-		return 10;
+		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
 	dd_config_add_mount(&cfg, DD_MOUNT_BIND, dirs[1], "/data", true);
 	rootfd = open(dirs[0], O_PATH | O_DIRECTORY);
 	if (rootfs_mount_volumes(rootfd, &cfg, &err) < 0)
-		return 1;
+		return tu_child_fail("rootfs_mount_volumes returned -1: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/data/seen", dirs[0]);
 	if (access(path, F_OK) < 0)
-		return 2;
+		return tu_child_fail("the volume's file 'seen' is not at /data/seen: the host "
+				     "directory was not mounted there");
 	snprintf(path, sizeof(path), "%s/data/new", dirs[0]);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
-	return fd < 0 && errno == EROFS ? 0 : 3;
+	if (fd >= 0)
+		return tu_child_fail("a file could be created in the :ro volume: a bind mount "
+				     "takes MS_RDONLY only from a second, remounting call");
+	if (errno != EROFS)
+		return tu_child_fail("creating a file in the :ro volume failed with %s, not EROFS",
+				     strerror(errno));
+	return 0;
 }
 
 static void test_read_only_volume_shows_the_host_dir_and_refuses_writes(void **state)
@@ -109,7 +122,7 @@ static void test_read_only_volume_shows_the_host_dir_and_refuses_writes(void **s
 
 	snprintf(seen, sizeof(seen), "%s/seen", dirs[1]);
 	close(open(seen, O_CREAT | O_WRONLY, 0644));
-	assert_int_equal(tu_in_child(mount_volume_and_write, dirs), 0);
+	tu_child_ok(mount_volume_and_write, dirs);
 	tu_rmdir(dirs[0]);
 	tu_rmdir(dirs[1]);
 }

@@ -117,11 +117,43 @@ static void test_mount_data_refuses_more_than_a_page(void **state)
 	}
 	assert_int_equal(overlay_mount_data(layers, "/u", "/w", &data, &err), -1);
 	assert_null(data);
-	/* Refused for its length: the stub's "not implemented" is no answer
-	 * (and its message, which quotes the task, says "layers" too). */
-	assert_false(dd_is_not_implemented(&err));
-	assert_non_null(strstr(err.msg, "layers"));
+	if (err.errnum != E2BIG || !strstr(err.msg, "layers"))
+		fail_msg("expected E2BIG and a message about too many layers; got errno %d: %s",
+			 err.errnum, err.msg);
 	for (int i = 0; i < 100; i++)
+		free(layers[i]);
+}
+
+/* mount(2) copies one page, NUL included: 4095 bytes of options fit,
+ * 4096 do not.  Layers of random lengths that add up to exactly that. */
+static void test_mount_data_fills_a_page_but_not_a_byte_more(void **state)
+{
+	enum { PAGE_TEXT = 4095 };
+	size_t k = tu_random(2, 5), room = PAGE_TEXT - strlen("lowerdir=") - (k - 1);
+	char *layers[6] = { 0 };
+	struct dd_error err = { 0 };
+	char *data = NULL;
+
+	for (size_t i = 0; i < k; i++) {
+		size_t len = i < k - 1 ? room / k : room - (k - 1) * (room / k);
+
+		layers[i] = calloc(1, len + 2);
+		assert_non_null(layers[i]);
+		memset(layers[i], 'a' + (int)i, len);
+		layers[i][0] = '/';
+	}
+	if (overlay_mount_data(layers, NULL, NULL, &data, &err) < 0)
+		fail_msg("overlay_mount_data refused %d bytes of options, which fit in a page "
+			 "with its NUL: %s", PAGE_TEXT, err.msg);
+	assert_int_equal(strlen(data), PAGE_TEXT);
+	free(data);
+	data = NULL;
+	layers[k - 1][strlen(layers[k - 1])] = 'z'; /* one byte more */
+	if (overlay_mount_data(layers, NULL, NULL, &data, &err) == 0)
+		fail_msg("overlay_mount_data accepted %zu bytes of options: mount(2) would cut "
+			 "them to a page, dropping the end", strlen(data));
+	assert_null(data);
+	for (size_t i = 0; i < k; i++)
 		free(layers[i]);
 }
 
@@ -336,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_mount_data_of_one_read_only_layer),
 		cmocka_unit_test(test_mount_data_refuses_separators_naming_the_path),
 		cmocka_unit_test(test_mount_data_refuses_more_than_a_page),
+		cmocka_unit_test(test_mount_data_fills_a_page_but_not_a_byte_more),
 		cmocka_unit_test(test_whiteout_becomes_a_0_0_character_device),
 		cmocka_unit_test(test_opaque_marker_sets_the_xattr_on_its_directory),
 		cmocka_unit_test(test_ordinary_names_are_not_whiteouts),
