@@ -67,7 +67,7 @@ int sec_cap_from_name(const char *name, int *cap, struct dd_error *err)
 }
 
 /* "CAP_CHOWN" for CAP_CHOWN, as OCI spells it. */
-static int cap_oci_name(int cap, char out[CAP_NAME_MAX])
+static __attribute__((unused)) int cap_oci_name(int cap, char out[CAP_NAME_MAX])
 {
 	char *s = cap_to_name(cap);
 
@@ -81,7 +81,7 @@ static int cap_oci_name(int cap, char out[CAP_NAME_MAX])
 }
 
 /* Can drydock hand this capability on?  Only if it holds it itself. */
-static bool cap_held(cap_t self, int cap)
+static __attribute__((unused)) bool cap_held(cap_t self, int cap)
 {
 	cap_flag_value_t v = CAP_CLEAR;
 
@@ -89,7 +89,7 @@ static bool cap_held(cap_t self, int cap)
 	       v == CAP_SET;
 }
 
-static bool has_all(char *const *v)
+static __attribute__((unused)) bool has_all(char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		if (!strcasecmp(v[i], "ALL"))
@@ -98,7 +98,7 @@ static bool has_all(char *const *v)
 }
 
 /* Set want[cap] for each name in names (ALL aside) to value. */
-static int mark_names(char *const *names, bool value, bool *want, const char *flag,
+static __attribute__((unused)) int mark_names(char *const *names, bool value, bool *want, const char *flag,
 		      struct dd_error *err)
 {
 	for (size_t i = 0; names && names[i]; i++) {
@@ -184,7 +184,7 @@ int sec_caps_build(char *const *add, char *const *drop, bool privileged, struct 
 }
 
 /* Is cap named in list? */
-static int cap_listed(char *const *list, int cap, bool *found, struct dd_error *err)
+static __attribute__((unused)) int cap_listed(char *const *list, int cap, bool *found, struct dd_error *err)
 {
 	*found = false;
 	for (size_t i = 0; list && list[i]; i++) {
@@ -219,7 +219,7 @@ int sec_caps_limit_bounding(const struct dd_caps *caps, struct dd_error *err)
 }
 
 /* Fill one flag of c from a list of names. */
-static int set_flag(cap_t c, cap_flag_t flag, char *const *list, struct dd_error *err)
+static __attribute__((unused)) int set_flag(cap_t c, cap_flag_t flag, char *const *list, struct dd_error *err)
 {
 	for (size_t i = 0; list && list[i]; i++) {
 		int cap;

@@ -232,7 +232,7 @@ int sec_set_rlimits(const struct dd_config *cfg, struct dd_error *err)
 	return 0;
 }
 
-static int compare_ints(const void *a, const void *b)
+static __attribute__((unused)) int compare_ints(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
 }

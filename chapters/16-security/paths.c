@@ -47,7 +47,7 @@ const char *const sec_default_readonly[] = {
 
 /* O_PATH fd of path in the container's root, no symlink followed; -1
  * with errno ENOENT when it does not exist. */
-static int open_no_symlinks(const char *path)
+static __attribute__((unused)) int open_no_symlinks(const char *path)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,

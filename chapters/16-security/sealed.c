@@ -15,7 +15,11 @@
  * without CAP_SYS_PTRACE the container cannot even open the link.
  *
  * The cost is one copy of the binary into memory and one execve at
- * every start; `make bench` measures it (doc/16-security.md).
+ * start; `make bench` measures it (doc/16-security.md).  `drydock run`
+ * pays it only when the container can see a drydock process: with
+ * --init, or --pid host (where `drydock run` itself is in view).
+ * Otherwise the child is alone in its new PID namespace until it execs,
+ * and after the exec no drydock process is left inside.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -49,6 +49,10 @@ static const struct {
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
+/* Which build of this file made a compiled filter: a cached program is
+ * only as good as the code that made it (seccomp_cache.c). */
+const char sec_seccomp_build_id[] = __DATE__ " " __TIME__;
+
 long long sec_seccomp_action(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++)
@@ -82,7 +86,7 @@ unsigned int sec_seccomp_arch(const char *name)
 }
 
 /* The libseccomp action of an OCI action name with its errno. */
-static int action_value(const char *name, bool errno_set, unsigned int errno_ret,
+static __attribute__((unused)) int action_value(const char *name, bool errno_set, unsigned int errno_ret,
 			uint32_t *out, struct dd_error *err)
 {
 	long long v = sec_seccomp_action(name);
@@ -98,7 +102,7 @@ static int action_value(const char *name, bool errno_set, unsigned int errno_ret
 }
 
 /* Add one rule of the config, for each of its names. */
-static int add_rule(scmp_filter_ctx ctx, const struct dd_seccomp_rule *r, uint32_t def,
+static __attribute__((unused)) int add_rule(scmp_filter_ctx ctx, const struct dd_seccomp_rule *r, uint32_t def,
 		    struct dd_error *err)
 {
 	struct scmp_arg_cmp cmp[DD_SECCOMP_MAX_ARGS];
@@ -178,7 +182,7 @@ int sec_seccomp_build(const struct dd_seccomp *sc, scmp_filter_ctx *out, struct 
 
 int sec_seccomp_load(const struct dd_seccomp *sc, struct dd_error *err)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	int rc;
 
 	if (sc->bpf) /* compiled by the engine (seccomp_cache.c) */

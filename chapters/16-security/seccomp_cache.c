@@ -5,9 +5,10 @@
  * the 32-bit and x32 tables a 64-bit kernel also serves) into about a
  * thousand BPF instructions, and takes about 10 ms to do it: most of a
  * container's start.  The program depends only on the rules, the
- * libseccomp version and the machine, so the engine compiles it once,
- * keeps it under <root>/cache/seccomp/<sha256 of those>.bpf, and hands
- * the child the program to load as it is.
+ * libseccomp version, the machine and the build of seccomp.c, so the
+ * engine compiles it once, keeps it under
+ * <root>/cache/seccomp/<sha256 of those>.bpf, and hands the child the
+ * program to load as it is.
  *
  * Threat model: the cache lives in the state root, which only root can
  * write; whoever can write there can already run anything as root.  A
@@ -46,8 +47,8 @@ static int filter_key(const struct dd_seccomp *sc, char key[DD_SHA256_HEX], stru
 
 	if (!json || uname(&u) < 0)
 		return dd_fail(err, ENOMEM, "Cannot describe the seccomp filter");
-	snprintf(extra, sizeof(extra), "libseccomp %u.%u.%u api %u %s", v->major, v->minor,
-		 v->micro, seccomp_api_get(), u.machine);
+	snprintf(extra, sizeof(extra), "libseccomp %u.%u.%u api %u %s built %s", v->major,
+		 v->minor, v->micro, seccomp_api_get(), u.machine, sec_seccomp_build_id);
 	dd_sha256_init(&h);
 	dd_sha256_update(&h, extra, strlen(extra) + 1);
 	dd_sha256_update(&h, json, strlen(json));
@@ -65,7 +66,7 @@ int sec_seccomp_compile(struct dd_seccomp *sc, const char *cache_dir, struct dd_
 	char key[DD_SHA256_HEX];
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int mem = -1;
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	char *prog = NULL;
 	size_t len = 0;
 	off_t end;

@@ -67,6 +67,7 @@ int sec_seccomp_load(const struct dd_seccomp *sc, struct dd_error *err);
  * (cache_dir NULL: no cache). */
 int sec_seccomp_compile(struct dd_seccomp *sc, const char *cache_dir, struct dd_error *err);
 int sec_seccomp_load_bpf(const struct dd_seccomp *sc, struct dd_error *err);
+extern const char sec_seccomp_build_id[];
 /* libseccomp's values for OCI names; -1 (action, op) or 0 (arch) if unknown. */
 long long sec_seccomp_action(const char *name);
 int sec_seccomp_op(const char *name);

@@ -296,9 +296,13 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 		dd_run_opts_release(&o);
 		return dd_cli_usage_error("run", "%s", err.msg);
 	}
-	/* From here on drydock runs from a sealed copy of itself, which no
-	 * container can write through /proc/PID/exe (CVE-2019-5736). */
-	if (sec_exec_sealed_copy(g->argv, &err) < 0) {
+	/* A process of the container sees one of drydock's when an --init
+	 * stays as its PID 1, or when it shares the host's PID namespace
+	 * (this very drydock): then drydock runs from a sealed copy of
+	 * itself, which no container can write through /proc/PID/exe
+	 * (CVE-2019-5736).  Otherwise the only drydock process inside is the
+	 * child, alone in its PID namespace until it execs. */
+	if ((o.init || o.pid_host) && sec_exec_sealed_copy(g->argv, &err) < 0) {
 		if (!dd_is_not_implemented(&err)) {
 			dd_error_print(&err);
 			dd_run_opts_release(&o);
