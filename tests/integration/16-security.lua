@@ -70,6 +70,7 @@ T.test{lab = 16, name = "the capability sets are Docker's default ones, for the 
     local pid1 = r.probe.actions[1].content
     T.eq(status_field(pid1, "CapBnd"), want, "bounding set of PID 1 (init " .. tostring(init) .. ")")
     T.eq(status_field(pid1, "CapEff"), want, "effective set of PID 1 (init " .. tostring(init) .. ")")
+    T.eq(status_field(pid1, "CapPrm"), want, "permitted set of PID 1 (init " .. tostring(init) .. ")")
     T.eq(status_field(pid1, "Seccomp"), "2", "seccomp mode of PID 1 (init " .. tostring(init) .. ")")
   end
 end}
