@@ -2,14 +2,14 @@
 
 CC ?= cc
 BUILD := build
-PKGS := libarchive jansson lua5.4 nettle
+PKGS := libarchive jansson lua5.4 nettle libseccomp libcap
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The drydock binary links libarchive and Lua statically: the linker then
 # takes only the tar reader and the decompressors drydock uses, and not
 # libarchive's other dependencies (libxml2, ICU, libstdc++), whose loading
 # alone cost a third of a container's start.  See doc/performance.md.
-BIN_LIBS = -Wl,--as-needed -Wl,-Bstatic -larchive -llua5.4 -Wl,-Bdynamic \
+BIN_LIBS = -Wl,--as-needed -Wl,-Bstatic -larchive -llua5.4 -lseccomp -lcap -Wl,-Bdynamic \
 	$(shell pkg-config --static --libs-only-l libarchive | sed 's/-larchive//') \
 	-lnettle -ljansson -lm -ldl
 
@@ -93,6 +93,10 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< (sanitizers))
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -fPIC -c $< -o $@
+
+# The built-in seccomp profile is assembled into the object (.incbin).
+SECCOMP_PROFILE := chapters/16-security/default-seccomp.json
+$(BUILD)/obj/chapters/16-security/seccomp_profile.o $(BUILD)/san/chapters/16-security/seccomp_profile.o: $(SECCOMP_PROFILE)
 
 $(LIB): $(LIB_OBJ)
 	$(call say,AR,$@)

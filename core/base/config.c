@@ -33,7 +33,61 @@ void dd_config_free(struct dd_config *cfg)
 		free(cfg->mounts[i].target);
 	}
 	free(cfg->mounts);
+	dd_caps_release(&cfg->caps);
+	dd_seccomp_free(cfg->seccomp);
+	dd_strv_free(cfg->masked_paths);
+	dd_strv_free(cfg->readonly_paths);
+	for (size_t i = 0; i < cfg->nrlimits; i++)
+		free(cfg->rlimits[i].type);
+	free(cfg->rlimits);
 	free(cfg);
+}
+
+void dd_caps_release(struct dd_caps *caps)
+{
+	dd_strv_free(caps->bounding);
+	dd_strv_free(caps->effective);
+	dd_strv_free(caps->permitted);
+	dd_strv_free(caps->inheritable);
+	dd_strv_free(caps->ambient);
+	memset(caps, 0, sizeof(*caps));
+}
+
+void dd_seccomp_free(struct dd_seccomp *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nrules; i++)
+		dd_strv_free(s->rules[i].names);
+	free(s->rules);
+	free(s->bpf);
+	dd_strv_free(s->architectures);
+	free(s);
+}
+
+int dd_config_add_rlimit(struct dd_config *cfg, const char *type, unsigned long long soft,
+			 unsigned long long hard)
+{
+	struct dd_rlimit *r;
+
+	for (size_t i = 0; i < cfg->nrlimits; i++) {
+		if (!strcmp(cfg->rlimits[i].type, type)) { /* the last one given wins */
+			cfg->rlimits[i].soft = soft;
+			cfg->rlimits[i].hard = hard;
+			return 0;
+		}
+	}
+	r = realloc(cfg->rlimits, (cfg->nrlimits + 1) * sizeof(*r));
+	if (!r)
+		return -1;
+	cfg->rlimits = r;
+	r[cfg->nrlimits].type = strdup(type);
+	if (!r[cfg->nrlimits].type)
+		return -1;
+	r[cfg->nrlimits].soft = soft;
+	r[cfg->nrlimits].hard = hard;
+	cfg->nrlimits++;
+	return 0;
 }
 
 void dd_config_freep(struct dd_config **cfg)

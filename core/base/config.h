@@ -28,6 +28,55 @@ struct dd_mount {
 	bool readonly;
 };
 
+/* Capabilities by name ("CAP_CHOWN"), one list per set, as the OCI
+ * process.capabilities object.  set is false when the config says
+ * nothing: the process then keeps what it has. */
+struct dd_caps {
+	char **bounding, **effective, **permitted, **inheritable, **ambient;
+	bool set;
+};
+
+/* A seccomp filter in the OCI form of linux.seccomp: the rules already
+ * chosen for this container (chapter 16 resolves a Docker profile's
+ * conditions into it).  Names are libseccomp's ("SCMP_ACT_ERRNO",
+ * "SCMP_CMP_MASKED_EQ", "SCMP_ARCH_X86_64"). */
+#define DD_SECCOMP_MAX_ARGS 6
+#define DD_SECCOMP_NAME_MAX 32
+
+struct dd_seccomp_arg {
+	unsigned int index;
+	unsigned long long value, value_two;
+	char op[DD_SECCOMP_NAME_MAX];
+};
+
+struct dd_seccomp_rule {
+	char **names;
+	char action[DD_SECCOMP_NAME_MAX];
+	unsigned int errno_ret;
+	bool errno_set;
+	struct dd_seccomp_arg args[DD_SECCOMP_MAX_ARGS];
+	size_t nargs;
+};
+
+struct dd_seccomp {
+	char default_action[DD_SECCOMP_NAME_MAX];
+	unsigned int default_errno;
+	bool default_errno_set;
+	char **architectures;
+	struct dd_seccomp_rule *rules;
+	size_t nrules;
+	/* The filter compiled to BPF by the engine (chapter 16's cache), for
+	 * the child to load as it is; in memory only, not in config.json. */
+	void *bpf;
+	size_t bpf_len;
+};
+
+/* --ulimit TYPE=SOFT[:HARD], as process.rlimits ("RLIMIT_NOFILE"). */
+struct dd_rlimit {
+	char *type;
+	unsigned long long soft, hard;
+};
+
 struct dd_config {
 	char **args;          /* NULL-terminated argv */
 	char **env;           /* NULL-terminated "KEY=VALUE" */
@@ -45,6 +94,15 @@ struct dd_config {
 	unsigned long namespaces;
 	struct dd_mount *mounts;
 	size_t nmounts;
+	/* Confinement (chapter 16). */
+	struct dd_caps caps;
+	bool no_new_privs;           /* --security-opt no-new-privileges */
+	struct dd_seccomp *seccomp;  /* NULL: unconfined */
+	char **masked_paths;         /* hidden: /dev/null or an empty tmpfs over them */
+	char **readonly_paths;       /* remounted read-only */
+	struct dd_rlimit *rlimits;
+	size_t nrlimits;
+	bool privileged;             /* --privileged: every capability, no filter, no masks */
 };
 
 /* Stages keep private in-memory data here, by chapter number: set in
@@ -106,6 +164,10 @@ void dd_strv_free(char **v);
 
 /* Set KEY=VALUE in cfg->env, replacing an earlier KEY. */
 int dd_config_setenv(struct dd_config *cfg, const char *kv);
+void dd_seccomp_free(struct dd_seccomp *s);
+void dd_caps_release(struct dd_caps *caps);
+int dd_config_add_rlimit(struct dd_config *cfg, const char *type, unsigned long long soft,
+			 unsigned long long hard);
 int dd_config_add_mount(struct dd_config *cfg, enum dd_mount_type type,
 			const char *source, const char *target, bool readonly);
 

@@ -53,6 +53,73 @@ static json_t *mounts_json(const struct dd_config *cfg)
 	return a;
 }
 
+/* process.capabilities, process.noNewPrivileges, process.rlimits. */
+static void confinement_process_json(const struct dd_config *cfg, json_t *proc)
+{
+	json_t *rl = json_array();
+
+	if (cfg->caps.set)
+		json_object_set_new(proc, "capabilities",
+				    json_pack("{s:o, s:o, s:o, s:o, s:o}",
+					      "bounding", strv_json(cfg->caps.bounding),
+					      "effective", strv_json(cfg->caps.effective),
+					      "permitted", strv_json(cfg->caps.permitted),
+					      "inheritable", strv_json(cfg->caps.inheritable),
+					      "ambient", strv_json(cfg->caps.ambient)));
+	json_object_set_new(proc, "noNewPrivileges", json_boolean(cfg->no_new_privs));
+	for (size_t i = 0; i < cfg->nrlimits; i++)
+		json_array_append_new(rl, json_pack("{s:s, s:I, s:I}", "type", cfg->rlimits[i].type,
+						    "soft", (json_int_t)cfg->rlimits[i].soft,
+						    "hard", (json_int_t)cfg->rlimits[i].hard));
+	json_object_set_new(proc, "rlimits", rl);
+}
+
+static json_t *seccomp_json(const struct dd_seccomp *sc)
+{
+	json_t *rules = json_array(), *o;
+
+	for (size_t i = 0; i < sc->nrules; i++) {
+		const struct dd_seccomp_rule *r = &sc->rules[i];
+		json_t *args = json_array();
+		json_t *rule = json_pack("{s:o, s:s}", "names", strv_json(r->names), "action",
+					 r->action);
+
+		for (size_t k = 0; k < r->nargs; k++)
+			json_array_append_new(args, json_pack("{s:i, s:I, s:I, s:s}", "index",
+							      (int)r->args[k].index, "value",
+							      (json_int_t)r->args[k].value,
+							      "valueTwo",
+							      (json_int_t)r->args[k].value_two,
+							      "op", r->args[k].op));
+		json_object_set_new(rule, "args", args);
+		if (r->errno_set)
+			json_object_set_new(rule, "errnoRet", json_integer(r->errno_ret));
+		json_array_append_new(rules, rule);
+	}
+	o = json_pack("{s:s, s:o, s:o}", "defaultAction", sc->default_action, "architectures",
+		      strv_json(sc->architectures), "syscalls", rules);
+	if (sc->default_errno_set)
+		json_object_set_new(o, "defaultErrnoRet", json_integer(sc->default_errno));
+	return o;
+}
+
+char *dd_oci_seccomp_json(const struct dd_seccomp *sc)
+{
+	json_t *o = seccomp_json(sc);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
+static void confinement_linux_json(const struct dd_config *cfg, json_t *linux_)
+{
+	if (cfg->seccomp)
+		json_object_set_new(linux_, "seccomp", seccomp_json(cfg->seccomp));
+	json_object_set_new(linux_, "maskedPaths", strv_json(cfg->masked_paths));
+	json_object_set_new(linux_, "readonlyPaths", strv_json(cfg->readonly_paths));
+}
+
 char *dd_oci_config_json(const struct dd_config *cfg, struct dd_error *err)
 {
 	json_t *ns = json_array(), *root;
@@ -76,6 +143,10 @@ char *dd_oci_config_json(const struct dd_config *cfg, struct dd_error *err)
 		dd_fail(err, ENOMEM, "Cannot build config.json");
 		return NULL;
 	}
+	confinement_process_json(cfg, json_object_get(root, "process"));
+	confinement_linux_json(cfg, json_object_get(root, "linux"));
+	json_object_set_new(json_object_get(root, "annotations"), "io.drydock.privileged",
+			    json_string(cfg->privileged ? "true" : "false"));
 	text = json_dumps(root, JSON_INDENT(2));
 	json_decref(root);
 	if (!text)
@@ -101,6 +172,120 @@ static int read_strv(json_t *arr, char ***out)
 		if (!json_is_string(v) || dd_strv_push(out, json_string_value(v)) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* A JSON integer (written from an unsigned value: -1 reads back as
+ * all ones, RLIM_INFINITY), or false. */
+static bool read_u64(json_t *v, unsigned long long *out)
+{
+	if (!json_is_integer(v))
+		return false;
+	*out = (unsigned long long)json_integer_value(v);
+	return true;
+}
+
+static int copy_name(char *dst, json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (!s || strlen(s) >= DD_SECCOMP_NAME_MAX)
+		return -1;
+	strcpy(dst, s);
+	return 0;
+}
+
+static int read_seccomp_rule(json_t *jr, struct dd_seccomp_rule *r)
+{
+	unsigned long long n;
+	json_t *a;
+	size_t k;
+
+	if (read_strv(json_object_get(jr, "names"), &r->names) < 0 || !r->names ||
+	    copy_name(r->action, json_object_get(jr, "action")) < 0)
+		return -1;
+	if (read_u64(json_object_get(jr, "errnoRet"), &n)) {
+		r->errno_ret = n;
+		r->errno_set = true;
+	}
+	json_array_foreach(json_object_get(jr, "args"), k, a) {
+		struct dd_seccomp_arg *arg = &r->args[r->nargs];
+
+		if (r->nargs >= DD_SECCOMP_MAX_ARGS || !read_u64(json_object_get(a, "index"), &n) ||
+		    n >= DD_SECCOMP_MAX_ARGS ||
+		    copy_name(arg->op, json_object_get(a, "op")) < 0)
+			return -1;
+		arg->index = n;
+		read_u64(json_object_get(a, "value"), &arg->value);
+		read_u64(json_object_get(a, "valueTwo"), &arg->value_two);
+		r->nargs++;
+	}
+	return 0;
+}
+
+static int read_seccomp(json_t *j, struct dd_seccomp **out)
+{
+	struct dd_seccomp *sc;
+	unsigned long long n;
+	json_t *jr, *rules = json_object_get(j, "syscalls");
+	size_t i;
+
+	if (!json_is_object(j))
+		return 0;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return -1;
+	*out = sc;
+	if (copy_name(sc->default_action, json_object_get(j, "defaultAction")) < 0 ||
+	    read_strv(json_object_get(j, "architectures"), &sc->architectures) < 0)
+		return -1;
+	if (read_u64(json_object_get(j, "defaultErrnoRet"), &n)) {
+		sc->default_errno = n;
+		sc->default_errno_set = true;
+	}
+	sc->rules = calloc(json_array_size(rules) + 1, sizeof(*sc->rules));
+	if (!sc->rules)
+		return -1;
+	json_array_foreach(rules, i, jr) {
+		if (read_seccomp_rule(jr, &sc->rules[sc->nrules++]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int read_confinement(json_t *j, json_t *proc, struct dd_config *cfg)
+{
+	json_t *caps = json_object_get(proc, "capabilities"), *linux_ = json_object_get(j, "linux");
+	json_t *v;
+	size_t i;
+	const char *s;
+
+	if (json_is_object(caps)) {
+		cfg->caps.set = true;
+		if (read_strv(json_object_get(caps, "bounding"), &cfg->caps.bounding) < 0 ||
+		    read_strv(json_object_get(caps, "effective"), &cfg->caps.effective) < 0 ||
+		    read_strv(json_object_get(caps, "permitted"), &cfg->caps.permitted) < 0 ||
+		    read_strv(json_object_get(caps, "inheritable"), &cfg->caps.inheritable) < 0 ||
+		    read_strv(json_object_get(caps, "ambient"), &cfg->caps.ambient) < 0)
+			return -1;
+	}
+	cfg->no_new_privs = json_is_true(json_object_get(proc, "noNewPrivileges"));
+	json_array_foreach(json_object_get(proc, "rlimits"), i, v) {
+		unsigned long long soft, hard;
+
+		s = json_string_value(json_object_get(v, "type"));
+		if (!s || !read_u64(json_object_get(v, "soft"), &soft) ||
+		    !read_u64(json_object_get(v, "hard"), &hard) ||
+		    dd_config_add_rlimit(cfg, s, soft, hard) < 0)
+			return -1;
+	}
+	if (read_strv(json_object_get(linux_, "maskedPaths"), &cfg->masked_paths) < 0 ||
+	    read_strv(json_object_get(linux_, "readonlyPaths"), &cfg->readonly_paths) < 0 ||
+	    read_seccomp(json_object_get(linux_, "seccomp"), &cfg->seccomp) < 0)
+		return -1;
+	s = json_string_value(json_object_get(json_object_get(j, "annotations"),
+					      "io.drydock.privileged"));
+	cfg->privileged = s && !strcmp(s, "true");
 	return 0;
 }
 
@@ -164,6 +349,11 @@ int dd_oci_read_config(const char *path, const char *bundle_dir, struct dd_confi
 	s = json_string_value(json_object_get(json_object_get(j, "annotations"),
 					      "io.drydock.init"));
 	cfg->init = s && !strcmp(s, "true");
+	if (read_confinement(j, proc, cfg) < 0) {
+		json_decref(j);
+		return dd_fail(err, EINVAL, "Invalid confinement (capabilities, rlimits, seccomp, "
+			       "masked or read-only paths) in '%s'", path);
+	}
 	json_decref(j);
 	*out = move_ptr(cfg);
 	return 0;

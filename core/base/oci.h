@@ -12,6 +12,8 @@
 /* The config as OCI JSON text (caller frees). */
 char *dd_oci_config_json(const struct dd_config *cfg, struct dd_error *err);
 int dd_oci_write_config(const struct dd_config *cfg, const char *path, struct dd_error *err);
+/* linux.seccomp alone, compact (caller frees; NULL when out of memory). */
+char *dd_oci_seccomp_json(const struct dd_seccomp *sc);
 /* Read an OCI config.json back; paths in root.path are made absolute
  * against bundle_dir. */
 int dd_oci_read_config(const char *path, const char *bundle_dir, struct dd_config **out,

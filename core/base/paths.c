@@ -11,6 +11,7 @@ static const char *const dir_names[] = {
 	[DD_DIR_CONTAINERS] = "containers",
 	[DD_DIR_NAMES] = "names",
 	[DD_DIR_TMP] = "tmp",
+	[DD_DIR_CACHE] = "cache",
 };
 
 char *dd_state_path(const char *root, enum dd_state_dir dir, const char *fmt, ...)

@@ -7,6 +7,7 @@
  *   <root>/containers/<id>/      a container (core/runtime/container.h)
  *   <root>/names/<name>/id       a reserved container name
  *   <root>/tmp/                  work in progress (core/image/image_tmp.c)
+ *   <root>/cache/seccomp/        compiled seccomp filters, by digest (chapter 16)
  */
 #ifndef DD_PATHS_H
 #define DD_PATHS_H
@@ -16,7 +17,8 @@ enum dd_state_dir {
 	DD_DIR_LAYERS,
 	DD_DIR_CONTAINERS,
 	DD_DIR_NAMES,
-	DD_DIR_TMP
+	DD_DIR_TMP,
+	DD_DIR_CACHE
 };
 
 /* <root>/<dir>, or <root>/<dir>/<what fmt makes> (fmt NULL: the folder

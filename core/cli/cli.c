@@ -130,7 +130,7 @@ int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int dd_cli_main(int argc, char **argv)
 {
-	struct dd_globals g = { .root = getenv("DRYDOCK_ROOT"), .self = argv[0] };
+	struct dd_globals g = { .root = getenv("DRYDOCK_ROOT"), .self = argv[0], .argv = argv };
 	struct dd_error err = { 0 };
 	_cleanup_free_ char *abs_root = NULL;
 	const struct dd_flags_spec spec = {

@@ -14,6 +14,7 @@
 struct dd_globals {
 	const char *root; /* state root: --root, $DRYDOCK_ROOT, /var/lib/drydock */
 	const char *self; /* argv[0] */
+	char **argv;      /* the whole command line, for a re-exec */
 	bool help;        /* drydock --help */
 };
 

@@ -5,6 +5,7 @@
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 
+#include "chapters/16-security/security.h"
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
 #include "core/runtime/pipeline.h"
@@ -50,6 +51,74 @@ static const char *cgroup_mode(void)
 }
 
 
+static json_t *strv_array(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* What a container started now with no flags gets (chapter 16). */
+static json_t *confinement(void)
+{
+	_cleanup_config_ struct dd_config *cfg = dd_config_new();
+	const struct sec_request rq = { 0 };
+	struct dd_error err = { 0 };
+	json_t *o, *sc = json_null();
+	size_t allowed = 0;
+
+	if (!cfg || sec_configure(cfg, &rq, &err) < 0)
+		return json_pack("{s:b, s:s}", "implemented", 0, "why", err.msg);
+	for (size_t i = 0; cfg->seccomp && i < cfg->seccomp->nrules; i++)
+		if (!strcmp(cfg->seccomp->rules[i].action, "SCMP_ACT_ALLOW"))
+			allowed += dd_strv_len(cfg->seccomp->rules[i].names);
+	if (cfg->seccomp)
+		sc = json_pack("{s:s, s:s, s:i, s:o, s:i}", "profile", "drydock's default",
+			       "default_action", cfg->seccomp->default_action, "default_errno",
+			       (int)cfg->seccomp->default_errno, "architectures",
+			       strv_array(cfg->seccomp->architectures), "allowed_rules",
+			       (int)allowed);
+	o = json_pack("{s:b, s:o, s:o, s:o, s:b, s:o, s:o, s:b}", "implemented", 1,
+		      "capabilities", strv_array(cfg->caps.effective), "ambient",
+		      strv_array(cfg->caps.ambient), "seccomp", sc, "no_new_privs",
+		      cfg->no_new_privs, "masked_paths", strv_array(cfg->masked_paths),
+		      "readonly_paths", strv_array(cfg->readonly_paths), "sealed_binary", 1);
+	return o;
+}
+
+static void print_confinement(json_t *c)
+{
+	json_t *sc = json_object_get(c, "seccomp"), *v;
+	size_t i;
+
+	printf("\nConfinement of a container started without flags (chapter 16):\n");
+	if (!json_is_true(json_object_get(c, "implemented"))) {
+		printf("  none: %s\n", json_string_value(json_object_get(c, "why")));
+		return;
+	}
+	printf("  capabilities:   %zu in the bounding, effective and permitted sets; "
+	       "inheritable and ambient empty\n                 ",
+	       json_array_size(json_object_get(c, "capabilities")));
+	json_array_foreach(json_object_get(c, "capabilities"), i, v)
+		printf("%s%s", i ? " " : "", json_string_value(v));
+	printf("\n  seccomp:        %s: %d system calls allowed (with conditions on some), "
+	       "the rest fail with errno %d; architectures",
+	       json_string_value(json_object_get(sc, "profile")),
+	       (int)json_integer_value(json_object_get(sc, "allowed_rules")),
+	       (int)json_integer_value(json_object_get(sc, "default_errno")));
+	json_array_foreach(json_object_get(sc, "architectures"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("\n  no_new_privs:   off (on with --security-opt no-new-privileges)\n");
+	printf("  masked paths:   %zu (/dev/null or an empty tmpfs over them)\n",
+	       json_array_size(json_object_get(c, "masked_paths")));
+	printf("  read-only:      %zu (/proc/sys, /proc/sysrq-trigger, ...)\n",
+	       json_array_size(json_object_get(c, "readonly_paths")));
+	printf("  drydock binary: run from a sealed memfd copy (CVE-2019-5736); drydock's "
+	       "descriptors closed before exec (CVE-2024-21626)\n");
+}
+
 static const struct dd_flag info_flags[] = {
 	{ 0, "format", true, 0 },
 };
@@ -70,7 +139,7 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 	const struct dd_flags_spec spec = { .flags = info_flags, .nflags = ARRAY_SIZE(info_flags),
 					    .apply = apply_info, .arg = &as_json };
 	_cleanup_free_ char **ops = NULL;
-	json_t *list;
+	json_t *list, *conf;
 	struct utsname u;
 	char kernel[sizeof(u.release) + sizeof(u.machine) + 2] = "unknown";
 	int n;
@@ -94,9 +163,13 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 						      "summary", chapters[i].summary,
 						      "implemented", done, "present", s != NULL));
 	}
+	conf = dd_stage_implemented(&security_stage) ? confinement()
+		: json_pack("{s:b, s:s}", "implemented", 0, "why",
+			    "chapter 16 (security) is not implemented yet (lab 16)");
 	if (as_json) {
-		json_t *root = json_pack("{s:s, s:s, s:s, s:o}", "kernel", kernel, "cgroup_mode",
-					 cgroup_mode(), "root", g->root, "chapters", list);
+		json_t *root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "kernel", kernel, "cgroup_mode",
+					 cgroup_mode(), "root", g->root, "chapters", list,
+					 "confinement", conf);
 		char *text = json_dumps(root, JSON_INDENT(2));
 
 		puts(text ? text : "{}");
@@ -113,6 +186,8 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 		       json_is_true(json_object_get(c, "implemented")) ? "implemented" : "TODO",
 		       chapters[i].chapter, chapters[i].summary);
 	}
+	print_confinement(conf);
+	json_decref(conf);
 	json_decref(list);
 	return 0;
 }

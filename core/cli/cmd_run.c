@@ -19,12 +19,14 @@
 
 #include "chapters/01-process/process.h"
 #include "chapters/03-uts/uts.h"
+#include "chapters/16-security/security.h"
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
 #include "core/runtime/container.h"
 #include "core/image/image.h"
 #include "core/base/log.h"
 #include "core/base/oci.h"
+#include "core/base/paths.h"
 #include "core/engine/run_opts.h"
 #include "core/runtime/pipeline.h"
 #include "core/runtime/proc.h"
@@ -198,11 +200,38 @@ struct run_ctx {
 	sigset_t mask; /* the signal mask before the container was made */
 };
 
+/* Capabilities, seccomp, masked paths, rlimits (chapter 16), checked
+ * before anything exists.  Without lab 16 a container runs unconfined,
+ * which satisfies --privileged and --cap-add; what asks for more
+ * confinement than none is refused (the stage itself warns). */
+static int configure_security(const char *root, const struct dd_run_opts *o,
+			      struct dd_config *cfg, struct dd_error *err)
+{
+	_cleanup_free_ char *cache = dd_state_path(root, DD_DIR_CACHE, "seccomp");
+	const struct sec_request rq = {
+		.cap_add = o->cap_add, .cap_drop = o->cap_drop, .security_opt = o->security_opt,
+		.ulimits = o->ulimits, .privileged = o->privileged, .cache_dir = cache,
+	};
+	const struct dd_fallback f = { .wanted = sec_request_wanted(&rq) };
+	int rc = sec_configure(cfg, &rq, err);
+
+	if (rc < 0 && dd_is_not_implemented(err) && !f.wanted) {
+		dd_error_clear(err);
+		return 0;
+	}
+	return dd_stage_fallback(&security_stage, rc, &f, err);
+}
+
 static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 			     struct dd_error *err)
 {
 	_cleanup_free_ char *rootfs = NULL, *config = NULL;
 
+	r->cfg = dd_config_new();
+	if (!r->cfg)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (configure_security(r->root, o, r->cfg, err) < 0)
+		return -1;
 	if (dd_image_resolve(r->root, o->image, &r->img, err) < 0)
 		return -1;
 	r->st.image = strdup(o->image);
@@ -217,8 +246,7 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	r->dir = dd_container_dir(r->root, r->st.id);
 	rootfs = r->dir ? dd_strdup_printf("%s/rootfs", r->dir) : NULL;
 	config = r->dir ? dd_strdup_printf("%s/config.json", r->dir) : NULL;
-	r->cfg = dd_config_new();
-	if (!rootfs || !config || !r->cfg)
+	if (!rootfs || !config)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	/* The root itself is made by the overlay stage (or its fallback, a
 	 * copy) when the container starts. */
@@ -265,6 +293,20 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 	if (dd_run_opts_parse(argc, argv, &o, &err) < 0 || refuse_unsupported(&o, &err) < 0) {
 		dd_run_opts_release(&o);
 		return dd_cli_usage_error("run", "%s", err.msg);
+	}
+	/* A process of the container sees one of drydock's when an --init
+	 * stays as its PID 1, or when it shares the host's PID namespace
+	 * (this very drydock): then drydock runs from a sealed copy of
+	 * itself, which no container can write through /proc/PID/exe
+	 * (CVE-2019-5736).  Otherwise the only drydock process inside is the
+	 * child, alone in its PID namespace until it execs. */
+	if ((o.init || o.pid_host) && sec_exec_sealed_copy(g->argv, &err) < 0) {
+		if (!dd_is_not_implemented(&err)) {
+			dd_error_print(&err);
+			dd_run_opts_release(&o);
+			return DD_EXIT_ERROR;
+		}
+		dd_error_clear(&err);
 	}
 	catch_interrupts();
 	if (prepare_container(&r, &o, &err) < 0)

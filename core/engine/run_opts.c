@@ -33,6 +33,14 @@ const char dd_run_usage[] =
 	"      --network MODE       none: a network namespace of its own with only\n"
 	"                           loopback; host: the host's network (the default\n"
 	"                           until chapter 09)\n"
+	"      --cap-add CAP        Add a capability (NET_ADMIN, SYS_PTRACE, ...; ALL)\n"
+	"      --cap-drop CAP       Drop a capability of the default set (ALL: every one)\n"
+	"      --privileged         Every capability drydock holds, no seccomp filter,\n"
+	"                           no masked or read-only paths\n"
+	"      --security-opt OPT   no-new-privileges, seccomp=unconfined or\n"
+	"                           seccomp=FILE.json (a profile in Docker's format)\n"
+	"      --ulimit T=S[:H]     Set a resource limit (nofile=1024:2048); a hard\n"
+	"                           limit cannot exceed the host's without CAP_SYS_RESOURCE\n"
 	"      --help               Print this help\n"
 	"\n"
 	"Exit status: the command's own; 128+N if killed by signal N; 125 if drydock\n"
@@ -40,7 +48,8 @@ const char dd_run_usage[] =
 
 enum flag_id {
 	F_RM, F_NAME, F_HOSTNAME, F_ENV, F_ENV_FILE, F_WORKDIR, F_INTERACTIVE, F_TTY,
-	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK
+	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK,
+	F_CAP_ADD, F_CAP_DROP, F_PRIVILEGED, F_SECURITY_OPT, F_ULIMIT
 };
 
 static const struct dd_flag run_flags[] = {
@@ -61,6 +70,11 @@ static const struct dd_flag run_flags[] = {
 	{ 0, "pid", true, F_PID },
 	{ 0, "network", true, F_NETWORK },
 	{ 0, "net", true, F_NETWORK },
+	{ 0, "cap-add", true, F_CAP_ADD },
+	{ 0, "cap-drop", true, F_CAP_DROP },
+	{ 0, "privileged", false, F_PRIVILEGED },
+	{ 0, "security-opt", true, F_SECURITY_OPT },
+	{ 0, "ulimit", true, F_ULIMIT },
 };
 
 #define usage(err, ...) dd_fail_kind(err, DD_ERR_USAGE, 0, __VA_ARGS__)
@@ -98,6 +112,16 @@ static int apply_flag(void *arg, const struct dd_flag *f, const char *val,
 	case F_DETACH: o->detach = true; break;
 	case F_READ_ONLY: o->read_only = true; break;
 	case F_INIT: o->init = true; break;
+	case F_PRIVILEGED: o->privileged = true; break;
+	case F_CAP_ADD:
+	case F_CAP_DROP:
+	case F_SECURITY_OPT:
+	case F_ULIMIT: {
+		char ***list = f->id == F_CAP_ADD ? &o->cap_add : f->id == F_CAP_DROP ? &o->cap_drop
+			       : f->id == F_ULIMIT ? &o->ulimits : &o->security_opt;
+
+		return dd_strv_push(list, val) < 0 ? dd_fail(err, ENOMEM, "Out of memory") : 0;
+	}
 	case F_NAME: o->name = val; break;
 	case F_HOSTNAME: o->hostname = val; break;
 	case F_WORKDIR:
@@ -170,6 +194,10 @@ void dd_run_opts_release(struct dd_run_opts *o)
 	dd_strv_free(o->env);
 	dd_strv_free(o->volumes);
 	dd_strv_free(o->tmpfs);
+	dd_strv_free(o->cap_add);
+	dd_strv_free(o->cap_drop);
+	dd_strv_free(o->security_opt);
+	dd_strv_free(o->ulimits);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -25,6 +25,9 @@ struct dd_run_opts {
 	bool rm, interactive, tty, read_only, init, detach;
 	bool uts_host, pid_host;
 	bool network_none;     /* --network none: a network namespace with lo only */
+	/* Confinement (chapter 16), as given. */
+	char **cap_add, **cap_drop, **security_opt, **ulimits;
+	bool privileged;
 };
 
 /* Parse argv (argv[0] is "run"); -1 with a usage error in err. */

@@ -157,10 +157,17 @@ char *dd_image_builtin_path(const char *name)
 
 	if (env && *env)
 		return dd_strdup_printf("%s/%s.tar", env, name);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return NULL;
-	exe[n] = '\0';
+	/* A drydock running from its sealed copy (chapter 16) has no path of
+	 * its own: the copy says where it came from. */
+	env = getenv("DRYDOCK_EXE");
+	if (env && env[0] == '/' && strlen(env) < sizeof(exe)) {
+		strcpy(exe, env);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n < 0)
+			return NULL;
+		exe[n] = '\0';
+	}
 	*strrchr(exe, '/') = '\0';
 	beside = dd_strdup_printf("%s/images/%s.tar", exe, name);
 	if (beside && access(beside, R_OK) == 0)

@@ -14,7 +14,8 @@
 static const char *const run_fields[] = {
     "image",   "cmd",	"name",	     "hostname", "env",		"env_file", "workdir",
     "volumes", "tmpfs", "read_only", "init",	 "interactive", "stdin",    "rm",
-    "uts",     "pid",	"network", "root",	     "extra",	 "timeout",	NULL,
+    "uts",     "pid",	"network", "root",	     "extra",	 "timeout",
+    "cap_add", "cap_drop", "privileged", "security_opt", "ulimits", NULL,
 };
 
 void dd_lua_check_fields(lua_State *L, int t, const char *who, const char *const *allowed,
@@ -242,6 +243,13 @@ int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdi
 	append_flag_value(L, t, a, who, "uts", "--uts");
 	append_flag_value(L, t, a, who, "pid", "--pid");
 	append_flag_value(L, t, a, who, "network", "--network");
+	/* Confinement (chapter 16): lists of names and options, as the flags. */
+	append_list(L, t, a, who, "cap_add", "--cap-add");
+	append_list(L, t, a, who, "cap_drop", "--cap-drop");
+	if (opt_bool(L, t, who, "privileged", false))
+		dd_lua_push_arg(L, a, "--privileged");
+	append_list(L, t, a, who, "security_opt", "--security-opt");
+	append_list(L, t, a, who, "ulimits", "--ulimit");
 	append_list(L, t, a, who, "extra", NULL);
 	dd_lua_push_arg(L, a, image);
 	append_list(L, t, a, who, "cmd", NULL);

@@ -22,6 +22,7 @@
 #include "chapters/06-mount/mount.h"
 #include "chapters/07-rootfs/rootfs.h"
 #include "chapters/08-overlay/overlay.h"
+#include "chapters/16-security/security.h"
 #include "core/base/log.h"
 
 const struct dd_stage *const dd_pipeline[] = {
@@ -30,6 +31,7 @@ const struct dd_stage *const dd_pipeline[] = {
 	&mount_stage,      /* DD_PHASE_MOUNTS */
 	&overlay_stage,    /* DD_PHASE_LAYERS */
 	&rootfs_stage,     /* DD_PHASE_ROOTFS */
+	&security_stage,   /* DD_PHASE_CONFINE */
 	&pid_stage,        /* DD_PHASE_INIT */
 	&process_stage,    /* DD_PHASE_EXEC */
 	NULL,

@@ -322,6 +322,35 @@ setmetatable(T, {__index = function(_, key)
 end})
 
 ---------------------------------------------------------------------------
+-- Images a test builds: the probe image with edit(stage) applied to its
+-- unpacked root (a symlink where a directory was, say), imported under a
+-- random name and removed after the test.
+
+local function run_ok(argv, what)
+  local r = dd.exec(argv)
+  if r.exit_code ~= 0 then
+    fail_at(3, what .. " failed: " .. r.stderr:gsub("\n$", ""))
+  end
+end
+
+function T.probe_image_with(edit)
+  local dir = T.tmpdir()
+  local images = os.getenv("DRYDOCK_IMAGES")
+  if not images or images == "" then images = dd.bin():gsub("[^/]*$", "") .. "images" end
+  local stage = dir .. "/stage"
+  run_ok({"mkdir", "-p", stage}, "making the stage")
+  run_ok({"tar", "-xf", images .. "/probe.tar", "-C", stage}, "unpacking the probe image")
+  edit(stage)
+  local out = dir .. "/image.tar"
+  run_ok({"tar", "--create", "--file", out, "--directory", stage, "--numeric-owner", "."},
+         "packing the image")
+  local name = T.random_name("img")
+  dd.import{file = out, name = name}
+  T.defer(function() dd.exec{os.getenv("DRYDOCK_BIN") or dd.bin(), "rmi", name} end)
+  return name
+end
+
+---------------------------------------------------------------------------
 -- The registry.
 
 local registry, by_key = {}, {}

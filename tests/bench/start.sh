@@ -45,6 +45,41 @@ else
 fi
 start_row crun "\`crun run\`, no cgroup (as drydock today)" no
 start_command crun $CRUN run --bundle "$T/bundle" bench-crun
+# crun with drydock's confinement (chapter 16): the capabilities, seccomp
+# filter, masked and read-only paths of the config.json drydock writes,
+# put into crun's bundle, so crun loads the same filter (compiling it
+# with libseccomp at every start, as it does under podman).
+start_row crun-confined "\`crun run\`, no cgroup, drydock's capabilities, seccomp and masks" no
+if [ -n "$drydock_error" ] || ! command -v jq >/dev/null; then
+	start_na crun-confined "needs drydock and jq"
+elif probe "$S/confined.err" "$DD" --root "$DDROOT" run --name bench-confinement busybox true; then
+	config=$(ls "$DDROOT"/containers/*/config.json | head -n 1)
+	write_bundle "$T/bundle-confined" "$ROOTFS" nonet true
+	jq -s '.[0] * { process: { capabilities: .[1].process.capabilities },
+		linux: { seccomp: .[1].linux.seccomp, maskedPaths: .[1].linux.maskedPaths,
+			 readonlyPaths: .[1].linux.readonlyPaths } }' \
+		"$T/bundle-confined/config.json" "$config" >"$T/confined.json" &&
+		mv "$T/confined.json" "$T/bundle-confined/config.json"
+	"$DD" --root "$DDROOT" rm bench-confinement >/dev/null 2>&1
+	start_command crun-confined $CRUN run --bundle "$T/bundle-confined" bench-crun-confined
+else
+	start_na crun-confined "failed: $(reason "$S/confined.err")"
+fi
+# What confinement costs drydock: the same run with none of it, and with
+# the sealed copy of the binary that --init brings.
+start_row drydock-unconfined "\`drydock run --rm --privileged --security-opt seccomp=unconfined busybox true\`" no
+if [ -n "$drydock_error" ]; then
+	start_na drydock-unconfined "$drydock_error"
+else
+	start_command drydock-unconfined "$DD" --root "$DDROOT" run --rm --privileged \
+		--security-opt seccomp=unconfined busybox true
+fi
+start_row drydock-init "\`drydock run --rm --init busybox true\` (an init, and a sealed copy of drydock)" no
+if [ -n "$drydock_error" ]; then
+	start_na drydock-init "$drydock_error"
+else
+	start_command drydock-init "$DD" --root "$DDROOT" run --rm --init busybox true
+fi
 start_row crun-cgroupfs "\`crun run\`, a cgroup (cgroupfs)" no
 start_command crun-cgroupfs $CRUN_CG run --bundle "$T/bundle" bench-crun-cg
 start_row runc "\`runc run\`, a cgroup (cgroupfs)" no

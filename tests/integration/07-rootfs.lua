@@ -94,7 +94,9 @@ T.test{lab = 7, name = "no way out of the root reaches a host file", function()
   local dir = T.tmpdir()
   local secret, word = dir .. "/" .. T.random_name("secret-"), dd.random_hex(16)
   local f = assert(io.open(secret, "w")); f:write(word); f:close()
-  local r = T.run{cmd = {T.probe, "--escape", secret, "root"}}
+  -- Privileged, so the attempts test the root itself, not the
+  -- confinement of chapter 16 (which alone would stop the rbind).
+  local r = T.run{privileged = true, cmd = {T.probe, "--escape", secret, "root"}}
   T.eq(r.exit_code, 0, "probe exit code")
   local a = r.probe.actions[1]
   T.eq(#a.attempts, 4, "ways out the probe tried")
@@ -125,4 +127,30 @@ T.test{lab = 7, name = "the mount table holds one root and not the host's", func
          m.target .. " inside")
   end
   T.eq(roots, 1, "mounts at / inside")
+end}
+
+-- CVE-2021-30465: a volume or tmpfs whose target in the image is a
+-- symlink to an absolute path is mounted inside the root, never onto
+-- the host's path of the same name.
+T.test{lab = 7, name = "a volume or tmpfs target that is a symlink to a host path lands inside the root", function()
+  local src, host_a, host_b = T.tmpdir(), T.tmpdir(), T.tmpdir()
+  local word = T.random_name("w")
+  local image = T.probe_image_with(function(stage)
+    -- The same paths exist in the image, so the links resolve there too.
+    T.eq(dd.exec{"mkdir", "-p", stage .. host_a, stage .. host_b}.exit_code, 0, "making the targets")
+    T.eq(dd.exec{"ln", "-s", host_a, stage .. "/data"}.exit_code, 0, "linking /data")
+    T.eq(dd.exec{"ln", "-s", host_b, stage .. "/scratch"}.exit_code, 0, "linking /scratch")
+  end)
+  local r = T.run{image = image, volumes = {src .. ":/data"}, tmpfs = {"/scratch"},
+                  cmd = {"/bin/ddprobe", "--write", "/data/out=" .. word,
+                         "--write", "/scratch/t=" .. word, "mounts"}}
+  T.eq(r.exit_code, 0, "probe exit code")
+  T.eq(r.probe.actions[1].error, nil, "error writing into the volume")
+  T.eq(assert(io.open(src .. "/out")):read("a"), word, "what the volume's source holds")
+  T.eq(io.open(host_a .. "/out"), nil, "a file in the host's " .. host_a)
+  T.eq(io.open(host_b .. "/t"), nil, "a file in the host's " .. host_b)
+  for _, m in ipairs(dd.mounts()) do
+    T.neq(m.target, host_a, "a host mount at " .. host_a)
+    T.neq(m.target, host_b, "a host mount at " .. host_b)
+  end
 end}

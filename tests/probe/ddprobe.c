@@ -35,7 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -580,6 +582,59 @@ static int act_escape(const char *path)
 	return 0;
 }
 
+/*
+ * --syscall NAME: try one system call a confined container must not
+ * make, with arguments that do no harm if it is allowed.  The result
+ * says whether the kernel ran it ("ret") or the error ("errno": 1 is
+ * EPERM, what a seccomp filter answers).  keyctl32 is keyctl through
+ * the 32-bit entry (int 0x80), which a filter must cover too.
+ */
+#define KEYCTL_GET_KEYRING_ID 0
+#define KEY_SPEC_SESSION_KEYRING (-3)
+#define KEYCTL_I386 288
+
+static long try_syscall(const char *name)
+{
+	if (strcmp(name, "keyctl") == 0)
+		return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+	if (strcmp(name, "unshare") == 0) /* a UTS namespace of the probe's own */
+		return syscall(SYS_unshare, 0x04000000 /* CLONE_NEWUTS */);
+	if (strcmp(name, "mount") == 0) /* ENOENT when allowed */
+		return mount("none", "/nonexistent-ddprobe", "tmpfs", 0, NULL);
+	if (strcmp(name, "personality") == 0) /* PER_BSD, then back */
+		return personality(PER_BSD) < 0 ? -1 : personality(PER_LINUX);
+#if defined(__x86_64__)
+	if (strcmp(name, "keyctl32") == 0) {
+		long ret;
+
+		__asm__ volatile("int $0x80"
+				 : "=a"(ret)
+				 : "a"((long)KEYCTL_I386), "b"((long)KEYCTL_GET_KEYRING_ID),
+				   "c"((long)KEY_SPEC_SESSION_KEYRING), "d"(0L)
+				 : "memory");
+		if (ret < 0 && ret > -4096) {
+			errno = -ret;
+			return -1;
+		}
+		return ret;
+	}
+#endif
+	errno = ENOSYS;
+	return -1;
+}
+
+static int act_syscall(const char *name)
+{
+	long ret;
+
+	json_str("name", name);
+	ret = try_syscall(name);
+	if (ret < 0)
+		return -1;
+	json_num("ret", ret);
+	return 0;
+}
+
 static bool any_text(const char *arg)
 {
 	return true;
@@ -612,6 +667,7 @@ static const struct action {
 	{"--orphans", act_orphans, is_count}, {"--sleep", act_sleep, is_count},
 	{"--stdin", act_stdin, NULL},         {"--exit", act_exit, is_status},
 	{"--print", act_print, any_text},     {"--escape", act_escape, is_absolute},
+	{"--syscall", act_syscall, any_text},
 };
 /* clang-format on */
 
@@ -1012,6 +1068,7 @@ static void usage(FILE *f)
 	      "Actions: --write PATH=TEXT, --read PATH, --stat PATH, --mkdir PATH,\n"
 	      "  --orphans N, --sleep MS, --stdin, --exit N, --print TEXT,\n"
 	      "  --escape HOSTPATH (every way out of the root tried, see the source)\n"
+	      "  --syscall keyctl|keyctl32|unshare|mount|personality\n"
 	      "Facts: pid ppid uid gid euid egid hostname domainname cwd env ns\n"
 	      "  mounts procs zombies root uid_map gid_map cgroup limits caps fds\n"
 	      "  net stdin_tty stdout_tty (all of them when none is named)\n"
