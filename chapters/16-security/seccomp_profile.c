@@ -45,6 +45,8 @@ __asm__(".section .rodata\n"
 	"sec_default_profile:\n"
 	".incbin \"chapters/16-security/default-seccomp.json\"\n"
 	".byte 0\n"
+	/* A size, so a program linking the shared test library can copy it. */
+	".size sec_default_profile, .-sec_default_profile\n"
 	".global sec_default_profile_end\n"
 	"sec_default_profile_end:\n"
 	".previous\n");
