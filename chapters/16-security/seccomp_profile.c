@@ -45,16 +45,23 @@ __asm__(".section .rodata\n"
 	"sec_default_profile:\n"
 	".incbin \"chapters/16-security/default-seccomp.json\"\n"
 	".byte 0\n"
-	/* A size, so a program linking the shared test library can copy it. */
+	/* A size, so a program linking the shared test library can copy it;
+	 * the length is kept apart, in a hidden word, because a copied
+	 * sec_default_profile no longer lies beside any end label. */
 	".size sec_default_profile, .-sec_default_profile\n"
-	".global sec_default_profile_end\n"
-	"sec_default_profile_end:\n"
+	".balign 8\n"
+	".global sec_default_profile_bytes\n"
+	".hidden sec_default_profile_bytes\n"
+	"sec_default_profile_bytes:\n"
+	".quad sec_default_profile_bytes - sec_default_profile\n"
 	".previous\n");
-extern const char sec_default_profile_end[];
+extern const unsigned long sec_default_profile_bytes __attribute__((visibility("hidden")));
 
 size_t sec_default_profile_size(void)
 {
-	return sec_default_profile_end - sec_default_profile - 1; /* less the NUL */
+	/* The bytes up to the word include the NUL and the alignment; the
+	 * text ends at the NUL. */
+	return strnlen(sec_default_profile, sec_default_profile_bytes);
 }
 
 #define SEC_PROFILE_MAX (1 << 20) /* 1 MiB: Docker's own is about 20 KiB */
