@@ -465,12 +465,40 @@ static int try_dotdot(const char *path, int out)
 	return reach(AT_FDCWD, path + strspn(path, "/"), out);
 }
 
-/* A fresh directory for an attempt to work in: under /tmp when the image
- * has one, else at the root. */
+#define ESCAPE_DIRS 4 /* the most scratch directories one attempt makes */
+
+/* The n-th scratch directory of the attempts of the probe whose pid is
+ * probe: under /tmp when the image has one, else at the root.  Named by
+ * the probe's pid, so the probe itself removes them afterwards (an
+ * attempt may end in a chroot it cannot leave). */
+static void scratch_name(char *buf, size_t len, pid_t probe, int n)
+{
+	snprintf(buf, len, "%s/.ddescape-%d-%d", access("/tmp", W_OK) == 0 ? "/tmp" : "",
+		 (int)probe, n);
+}
+
+/* A fresh directory for an attempt (run in a child of the probe). */
 static char *scratch_dir(char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/.ddescape-XXXXXX", access("/tmp", W_OK) == 0 ? "/tmp" : "");
-	return mkdtemp(buf);
+	static int made;
+
+	if (made >= ESCAPE_DIRS)
+		return NULL;
+	scratch_name(buf, len, getppid(), made++);
+	return mkdir(buf, 0700) == 0 ? buf : NULL;
+}
+
+/* After an attempt: its scratch directories go (empty, or emptied by the
+ * unmounts; a mount left in one dies with the container's namespace). */
+static void remove_scratch(void)
+{
+	char dir[64];
+
+	for (int n = 0; n < ESCAPE_DIRS; n++) {
+		scratch_name(dir, sizeof(dir), getpid(), n);
+		umount2(dir, MNT_DETACH);
+		rmdir(dir);
+	}
 }
 
 static int try_chroot_climb(const char *path, int out)
@@ -565,6 +593,7 @@ static int act_escape(const char *path)
 		close(pipefd[0]);
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;
+		remove_scratch();
 		bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 		json_open(NULL, '{');
 		json_str("how", escape_tries[i].how);
