@@ -2,33 +2,20 @@
  *
  * The namespace comes from the code under test: the child is cloned by
  * chapter 02's ns_spawn with the namespaces the uts stage says it relies
- * on, and the hostname is set by the stage's own child hook.  A stage
- * that forgets CLONE_NEWUTS therefore fails here, instead of being
+ * on (tu_in_stage_namespaces), and the hostname is set by the stage's
+ * own child hook.  A stage that forgets CLONE_NEWUTS therefore fails
+ * here, before its hook could rename the machine, instead of being
  * rescued by a namespace the test made itself. */
 #include "testutil.h"
 
 #include <sched.h>
-#include <sys/stat.h>
 
-#include "chapters/02-namespaces/namespaces.h"
 #include "chapters/03-uts/uts.h"
 
 #define HOST_NAME_SIZE 65 /* HOST_NAME_MAX + 1 */
 
-/* The host's UTS namespace, to tell it from the child's. */
-static ino_t host_uts;
-
-static ino_t uts_inode(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/uts", &st) == 0 ? st.st_ino : 0;
-}
-
-/* Exit 0 when the stage set the name; 1 when its hook failed, 2 when
- * the name seen afterwards is another, 3 when the child shares the
- * host's UTS namespace (then the hook is not called: it would rename
- * this machine). */
+/* In the uts stage's namespaces (tu_in_stage_namespaces has checked the
+ * UTS one is not the host's): the stage's hook sets the name. */
 static int set_by_the_stage(void *arg)
 {
 	struct dd_error err = { 0 };
@@ -37,31 +24,23 @@ static int set_by_the_stage(void *arg)
 	struct dd_container c = { .cfg = &cfg };
 	char seen[HOST_NAME_SIZE] = "";
 
-	if (uts_inode() == host_uts)
-		return 3;
-	if (uts_stage.child(&c, &err) < 0) {
-		fprintf(stderr, "uts child hook: %s\n", err.msg);
-		return 1;
-	}
+	if (uts_stage.child(&c, &err) < 0)
+		return tu_child_fail("the uts stage's child hook returned -1: %s", err.msg);
 	gethostname(seen, sizeof(seen) - 1);
-	return strcmp(seen, arg) == 0 ? 0 : 2;
+	if (strcmp(seen, arg))
+		return tu_child_fail("after the uts stage's child hook the hostname is '%s', "
+				     "not '%s'", seen, (char *)arg);
+	return 0;
 }
 
 static void test_set_hostname_changes_only_the_new_namespace(void **state)
 {
-	struct dd_error err = { 0 };
 	char name[32], host_before[HOST_NAME_SIZE] = "", host_after[HOST_NAME_SIZE] = "";
-	int status;
-	pid_t pid;
+	int rc;
 
 	snprintf(name, sizeof(name), "dd-uts-%u", tu_random(1, 1u << 30));
 	gethostname(host_before, sizeof(host_before) - 1);
-	host_uts = uts_inode();
-	assert_true(host_uts != 0);
-	pid = ns_spawn(uts_stage.namespaces, set_by_the_stage, name, &err);
-	if (pid < 0)
-		fail_msg("ns_spawn(%#lx): %s", uts_stage.namespaces, err.msg);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	rc = tu_in_stage_namespaces(&uts_stage, CLONE_NEWUTS, set_by_the_stage, name);
 	gethostname(host_after, sizeof(host_after) - 1);
 	/* A stage that set the name outside a namespace of its own renamed
 	 * this machine: put the name back before failing. */
@@ -73,13 +52,7 @@ static void test_set_hostname_changes_only_the_new_namespace(void **state)
 	if (!(uts_stage.namespaces & CLONE_NEWUTS))
 		fail_msg("the uts stage does not ask for CLONE_NEWUTS (namespaces %#lx)",
 			 uts_stage.namespaces);
-	if (WIFSIGNALED(status))
-		fail_msg("the child was killed by signal %d", WTERMSIG(status));
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 3)
-		fail_msg("the child of ns_spawn(%#lx) shares the host's UTS namespace",
-			 uts_stage.namespaces);
-	assert_int_equal(WEXITSTATUS(status), 0);
+	tu_assert_child_ok(rc);
 }
 
 /* The kernel takes at most 64 bytes (HOST_NAME_MAX): a longer name is

@@ -1,4 +1,12 @@
-/* test_06_mount.c: lab 06, a private mount tree. */
+/* test_06_mount.c: lab 06, a private mount tree.
+ *
+ * The mount namespace comes from the code under test: each child is
+ * cloned by chapter 02's ns_spawn with the namespaces the mount stage
+ * declares (tu_in_stage_namespaces, tu_start), and its tree is made
+ * private by the stage's own child hook, which calls mount_make_private.
+ * A stage that forgot CLONE_NEWNS fails here, before its hook could make
+ * the host's mounts private, instead of being rescued by a namespace the
+ * test made itself. */
 #include "testutil.h"
 
 #include <sched.h>
@@ -14,18 +22,29 @@ struct mount_case {
 	char source[64];    /* the child's tmpfs, by name */
 };
 
-/* In a new mount namespace: make it private, then mount a tmpfs. */
+/* The mount stage's child hook, in the namespaces it declares; -1 with
+ * err filled when it fails. */
+static int run_mount_stage(struct dd_error *err)
+{
+	struct dd_config cfg = { .namespaces = mount_stage.namespaces };
+	struct dd_container c = { .cfg = &cfg };
+
+	return mount_stage.child(&c, err);
+}
+
+/* In the mount stage's namespaces: its hook makes the tree private,
+ * then the child mounts a tmpfs. */
 static int mount_inside(void *arg)
 {
 	struct mount_case *mc = arg;
 	struct dd_error err = { 0 };
 
-	if (unshare(CLONE_NEWNS) < 0)
-		return 3;
-	if (mount_make_private("/", &err) < 0)
-		return 1;
+	if (run_mount_stage(&err) < 0)
+		return tu_child_fail("the mount stage's child hook (mount_make_private(\"/\")) "
+				     "returned -1: %s", err.msg);
 	if (mount(mc->source, mc->sub, "tmpfs", 0, "size=1m") < 0)
-		return 2;
+		return tu_child_fail("set-up: mounting a tmpfs at '%s': %s", mc->sub,
+				     strerror(errno));
 	return 0;
 }
 
@@ -42,12 +61,12 @@ static void test_a_mount_made_inside_does_not_reach_the_host(void **state)
 	assert_int_equal(mkdir(mc.sub, 0755), 0);
 	snprintf(mc.source, sizeof(mc.source), "ddtest-%u", tu_random(1, 1u << 30));
 
-	rc = tu_in_child(mount_inside, &mc);
+	rc = tu_in_stage_namespaces(&mount_stage, CLONE_NEWNS, mount_inside, &mc);
 	int leaked = tu_host_has_mount_source(mc.source);
 
 	umount2(mc.dir, MNT_DETACH); /* takes a leaked mount with it */
 	tu_rmdir(mc.dir);
-	assert_int_equal(rc, 0);
+	tu_assert_child_ok(rc);
 	if (leaked)
 		fail_msg("the tmpfs '%s' mounted inside appeared on the host", mc.source);
 }
@@ -69,16 +88,19 @@ struct inward_case {
 	int ready[2], go[2];
 };
 
+/* In the mount stage's namespaces: after its hook, wait for the host's
+ * mount, then look for it. */
 static int look_after_host_mount(void *arg)
 {
 	struct inward_case *ic = arg;
 	struct dd_error err = { 0 };
 	char c;
 
-	if (unshare(CLONE_NEWNS) < 0)
-		return tu_child_fail("unshare(CLONE_NEWNS): %s", strerror(errno));
-	if (mount_make_private("/", &err) < 0)
-		return tu_child_fail("mount_make_private(\"/\") returned -1: %s", err.msg);
+	close(ic->ready[0]);
+	close(ic->go[1]);
+	if (run_mount_stage(&err) < 0)
+		return tu_child_fail("the mount stage's child hook (mount_make_private(\"/\")) "
+				     "returned -1: %s", err.msg);
 	if (write(ic->ready[1], "r", 1) != 1 || read(ic->go[0], &c, 1) != 1)
 		return tu_child_fail("lost the test's parent");
 	if (tu_host_has_mount_source(ic->source))
@@ -91,9 +113,9 @@ static int look_after_host_mount(void *arg)
 static void test_a_host_mount_made_afterwards_does_not_reach_inside(void **state)
 {
 	struct inward_case ic = { .dir = tu_mkdtemp() };
+	struct tu_child child;
 	char sub[4096], c;
-	pid_t pid;
-	int status;
+	int rc;
 
 	assert_int_equal(pipe(ic.ready), 0);
 	assert_int_equal(pipe(ic.go), 0);
@@ -102,13 +124,7 @@ static void test_a_host_mount_made_afterwards_does_not_reach_inside(void **state
 	snprintf(sub, sizeof(sub), "%s/sub", ic.dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	snprintf(ic.source, sizeof(ic.source), "ddhost-%u", tu_random(1, 1u << 30));
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(ic.ready[0]);
-		close(ic.go[1]);
-		_exit(look_after_host_mount(&ic));
-	}
+	tu_start(&child, &mount_stage, CLONE_NEWNS, look_after_host_mount, &ic);
 	/* Only the child holds these ends: if it fails early, read sees
 	 * the end of the pipe instead of waiting for ever. */
 	close(ic.ready[1]);
@@ -121,12 +137,15 @@ static void test_a_host_mount_made_afterwards_does_not_reach_inside(void **state
 	signal(SIGPIPE, SIG_DFL);
 	close(ic.go[1]);
 	close(ic.ready[0]);
-	waitpid(pid, &status, 0);
+	rc = tu_wait(&child);
 	umount2(ic.dir, MNT_DETACH);
 	tu_rmdir(ic.dir);
+	/* The child's own word first: it says why it stopped early. */
+	if (rc != 0 && tu_child_msg[0])
+		fail_msg("%s", tu_child_msg);
 	assert_int_equal(ready, 1);
 	assert_int_equal(mounted, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (rc != 0)
 		fail_msg("the tmpfs '%s' the host mounted after mount_make_private appeared "
 			 "inside (or the child failed): the mounts must be private, not slaves",
 			 ic.source);

@@ -1,4 +1,10 @@
-/* test_07_rootfs.c: lab 07, pivot_root and the container's /dev. */
+/* test_07_rootfs.c: lab 07, pivot_root and the container's /dev.
+ *
+ * The mount namespace comes from the code under test: each child is
+ * cloned by chapter 02's ns_spawn with the namespaces the rootfs stage
+ * declares (tu_stage_child_ok), its tree made private by chapter 06's
+ * mount_make_private.  A stage that forgot CLONE_NEWNS fails here,
+ * before the lab's code could pivot or mount on the host's tree. */
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -7,13 +13,18 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "chapters/06-mount/mount.h"
 #include "chapters/07-rootfs/rootfs.h"
 
-static int enter_private_mount_ns(void)
+/* In the child: make its mount tree private, as the mount stage does
+ * before the rootfs stage runs; 0, or 1 with the reason reported. */
+static int make_tree_private(void)
 {
-	if (unshare(CLONE_NEWNS) < 0)
-		return -1;
-	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	struct dd_error err = { 0 };
+
+	if (mount_make_private("/", &err) < 0)
+		return tu_child_fail("set-up: a private mount tree: %s", err.msg);
+	return 0;
 }
 
 /* After the pivot: the marker is at "/", the host's files are gone and
@@ -24,8 +35,8 @@ static int pivot_and_look(void *arg)
 	struct dd_error err = { 0 };
 	struct stat top, up;
 
-	if (enter_private_mount_ns() < 0)
-		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
+	if (make_tree_private())
+		return 1;
 	if (rootfs_pivot(root, &err) < 0)
 		return tu_child_fail("rootfs_pivot(\"%s\") returned -1: %s", root, err.msg);
 	if (access("/marker", F_OK) < 0)
@@ -48,7 +59,7 @@ static void test_pivot_root_leaves_no_way_back_to_the_host(void **state)
 
 	snprintf(marker, sizeof(marker), "%s/marker", root);
 	close(open(marker, O_CREAT | O_WRONLY, 0644));
-	tu_child_ok(pivot_and_look, root);
+	tu_stage_child_ok(&rootfs_stage, CLONE_NEWNS, pivot_and_look, root);
 	tu_rmdir(root);
 }
 
@@ -60,8 +71,8 @@ static int make_dev_and_look(void *arg)
 	struct stat st;
 	int rootfd;
 
-	if (enter_private_mount_ns() < 0)
-		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
+	if (make_tree_private())
+		return 1;
 	rootfd = open(root, O_PATH | O_DIRECTORY);
 	if (rootfs_make_dev(rootfd, &err) < 0)
 		return tu_child_fail("rootfs_make_dev returned -1: %s", err.msg);
@@ -82,7 +93,7 @@ static void test_dev_holds_null_and_ptys_but_no_host_disks(void **state)
 {
 	char *root = tu_mkdtemp();
 
-	tu_child_ok(make_dev_and_look, root);
+	tu_stage_child_ok(&rootfs_stage, CLONE_NEWNS, make_dev_and_look, root);
 	tu_rmdir(root);
 }
 
@@ -94,8 +105,8 @@ static int mount_volume_and_write(void *arg)
 	char path[4096];
 	int rootfd, fd;
 
-	if (enter_private_mount_ns() < 0)
-		return tu_child_fail("set-up: a private mount namespace: %s", strerror(errno));
+	if (make_tree_private())
+		return 1;
 	dd_config_add_mount(&cfg, DD_MOUNT_BIND, dirs[1], "/data", true);
 	rootfd = open(dirs[0], O_PATH | O_DIRECTORY);
 	if (rootfs_mount_volumes(rootfd, &cfg, &err) < 0)
@@ -122,7 +133,7 @@ static void test_read_only_volume_shows_the_host_dir_and_refuses_writes(void **s
 
 	snprintf(seen, sizeof(seen), "%s/seen", dirs[1]);
 	close(open(seen, O_CREAT | O_WRONLY, 0644));
-	tu_child_ok(mount_volume_and_write, dirs);
+	tu_stage_child_ok(&rootfs_stage, CLONE_NEWNS, mount_volume_and_write, dirs);
 	tu_rmdir(dirs[0]);
 	tu_rmdir(dirs[1]);
 }

@@ -1,7 +1,8 @@
 /* test_08_overlay.c: lab 08, layers and the copy-on-write container layer.
  *
  * The merged view is mounted in a child cloned by chapter 02's ns_spawn
- * with the namespaces the overlay stage relies on, its tree made private
+ * with the namespaces the overlay stage relies on (tu_in_stage_namespaces,
+ * which stops if the child shares the host's), its tree made private
  * by chapter 06's mount_make_private: the isolation under test is the
  * code's, not a namespace of the test's own. */
 #include "testutil.h"
@@ -13,7 +14,6 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "chapters/02-namespaces/namespaces.h"
 #include "chapters/06-mount/mount.h"
 #include "chapters/08-overlay/overlay.h"
 #include "core/base/cleanup.h"
@@ -208,7 +208,6 @@ static void test_ordinary_names_are_not_whiteouts(void **state)
 
 /* Two layers, an upper and a work directory, and a mount point. */
 struct stack {
-	ino_t host_mnt; /* the test's mount namespace, to tell it from the child's */
 	char *dir, *low, *high, *upper, *work, *merged;
 	char kept[32], replaced[32], gone[32], hidden[32], written[32];
 };
@@ -255,19 +254,16 @@ static void free_stack(struct stack *s)
 	tu_rmdir(s->dir);
 }
 
-/* In the overlay stage's namespaces: mount the stack, check what the
- * merged view shows (exit 10+N for the Nth wrong fact), write one file. */
+/* In the overlay stage's namespaces (tu_in_stage_namespaces has checked
+ * the mount one is not the host's, whose tree this would make private
+ * and mount on): mount the stack, check what the merged view shows
+ * (exit 10+N for the Nth wrong fact), write one file. */
 static int merged_view(void *arg)
 {
 	struct stack *s = arg;
 	struct dd_error err = { 0 };
 	_cleanup_free_ char *data = NULL;
-	struct stat st;
 
-	/* Without a namespace of its own, the child would make the host's
-	 * tree private and mount on it: stop before touching anything. */
-	if (stat("/proc/self/ns/mnt", &st) < 0 || st.st_ino == s->host_mnt)
-		return 4;
 	if (mount_make_private("/", &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
@@ -299,18 +295,9 @@ static int merged_view(void *arg)
  * (no mount namespace of its own) is taken down and fails the test. */
 static int in_stage_namespaces(struct stack *s)
 {
-	struct dd_error err = { 0 };
-	struct stat merged, parent, ns;
-	int status;
-	pid_t pid;
+	struct stat merged, parent;
+	int rc = tu_in_stage_namespaces(&overlay_stage, CLONE_NEWNS, merged_view, s);
 
-	assert_int_equal(stat("/proc/self/ns/mnt", &ns), 0);
-	s->host_mnt = ns.st_ino;
-	pid = ns_spawn(overlay_stage.namespaces, merged_view, s, &err);
-
-	if (pid < 0)
-		fail_msg("ns_spawn(%#lx): %s", overlay_stage.namespaces, err.msg);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(stat(s->merged, &merged), 0);
 	assert_int_equal(stat(s->dir, &parent), 0);
 	if (merged.st_dev != parent.st_dev) {
@@ -318,7 +305,7 @@ static int in_stage_namespaces(struct stack *s)
 		fail_msg("the overlay at '%s' is mounted on the host (overlay stage namespaces "
 			 "%#lx)", s->merged, overlay_stage.namespaces);
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return rc;
 }
 
 static void test_the_merged_view_shows_the_top_layer_and_hides_whiteouts(void **state)
@@ -330,10 +317,11 @@ static void test_the_merged_view_shows_the_top_layer_and_hides_whiteouts(void **
 	rc = in_stage_namespaces(&s);
 	if (rc) {
 		free_stack(&s);
+		if (tu_child_msg[0])
+			fail_msg("merged view: %s", tu_child_msg);
 		fail_msg("merged view: exit %d (10 lower file lost, 11 upper layer not on top, "
 			 "12 whiteout ignored, 13 opaque dir shows lower entries, 14 upper dir "
-			 "entry lost; 2 private tree failed, 3 mount failed, 4 no mount namespace of its "
-			 "own, 128+N signal N)", rc);
+			 "entry lost; 2 private tree failed, 3 mount failed, 128+N signal N)", rc);
 	}
 	free_stack(&s);
 }
@@ -347,7 +335,9 @@ static void test_writes_land_in_the_upper_directory_only(void **state)
 
 	make_stack(&s);
 	rc = in_stage_namespaces(&s);
-	assert_int_equal(rc, 0);
+	if (rc)
+		free_stack(&s);
+	tu_assert_child_ok(rc);
 	/* The child's mount namespace is gone; its changes stay in upper. */
 	assert_string_equal(read_text(s.upper, "written"), s.written);
 	snprintf(path, sizeof(path), "%s/kept", s.upper);
