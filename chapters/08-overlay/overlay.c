@@ -123,6 +123,7 @@ int overlay_whiteout(int dirfd, const char *base, struct dd_error *err)
 
 struct overlay_state {
 	char *data; /* mount(2) options, made by the engine for the child */
+	bool volatile_upper;
 };
 
 /* The merged root takes its owner and mode from the upper directory:
@@ -162,6 +163,7 @@ static int overlay_prepare(struct dd_container *c, struct dd_error *err)
 	if (!s)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	s->data = move_ptr(data);
+	s->volatile_upper = cfg->ephemeral;
 	c->stage_data[8] = s;
 	/* Saved for whoever removes the container: they are its own layer. */
 	if (dd_stage_set(c, &overlay_stage, "upper", upper, err) < 0 ||
@@ -178,6 +180,23 @@ static int overlay_child(struct dd_container *c, struct dd_error *err)
 		return 0;
 	if (!(c->cfg->namespaces & CLONE_NEWNS))
 		return dd_fail(err, EINVAL, "An overlay root needs a mount namespace");
+	/* Unmounting an overlay syncs its upper file system: when the last
+	 * process of a container exits, it waits for the journal and a disk
+	 * flush, the longest wait of a short run.  A container removed when
+	 * it exits (--rm) keeps nothing worth a flush, so its overlay is
+	 * "volatile" (Linux 5.10), as podman mounts a --rm container's.
+	 * Older kernels refuse the option: then the plain mount. */
+	if (s->volatile_upper) {
+		_cleanup_free_ char *data = dd_strdup_printf("%s,volatile", s->data);
+
+		if (!data)
+			return dd_fail(err, ENOMEM, "Out of memory");
+		if (overlay_mount(c->cfg->rootfs, data, err) == 0)
+			return 0;
+		if (err->errnum != EINVAL)
+			return -1;
+		dd_error_clear(err);
+	}
 	return overlay_mount(c->cfg->rootfs, s->data, err);
 }
 

@@ -88,6 +88,7 @@ struct dd_config {
 	bool readonly_root;   /* --read-only */
 	bool interactive;     /* -i: keep stdin open */
 	bool init;            /* --init: a reaping PID 1 */
+	bool ephemeral;       /* --rm: its writable layer goes with it */
 	/* CLONE_NEW* flags to create: the stages' (dd_pipeline_namespaces)
 	 * less those shared with the host; the runtime clears them all when
 	 * lab 02 is not done and the child is a plain fork. */

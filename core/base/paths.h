@@ -5,7 +5,7 @@
  *   <root>/images/repositories.json, .lock
  *   <root>/layers/<digest>/      a loaded image's layer, stored once
  *   <root>/containers/<id>/      a container (core/runtime/container.h)
- *   <root>/names/<name>/id       a reserved container name
+ *   <root>/names/<name>          a reserved container name (holds the id)
  *   <root>/tmp/                  work in progress (core/image/image_tmp.c)
  *   <root>/cache/seccomp/        compiled seccomp filters, by digest (chapter 16)
  */

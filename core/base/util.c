@@ -84,14 +84,11 @@ int dd_rm_rf(const char *path, struct dd_error *err)
 	return 0;
 }
 
-int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err)
+int dd_read_fd(int fd, const char *name, char **out, size_t *len, struct dd_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = 0, cap = 0;
 
-	if (fd < 0)
-		return dd_fail(err, errno, "Cannot open '%s'", path);
 	for (;;) {
 		ssize_t n;
 
@@ -99,14 +96,14 @@ int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err
 			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
 
 			if (!nb)
-				return dd_fail(err, ENOMEM, "Cannot read '%s'", path);
+				return dd_fail(err, ENOMEM, "Cannot read '%s'", name);
 			buf = nb;
 		}
 		n = read(fd, buf + size, cap - size - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return dd_fail(err, errno, "Cannot read '%s'", path);
+			return dd_fail(err, errno, "Cannot read '%s'", name);
 		if (n == 0)
 			break;
 		size += n;
@@ -116,6 +113,15 @@ int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err
 		*len = size;
 	*out = move_ptr(buf);
 	return 0;
+}
+
+int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return dd_fail(err, errno, "Cannot open '%s'", path);
+	return dd_read_fd(fd, path, out, len, err);
 }
 
 int dd_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,

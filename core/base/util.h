@@ -21,6 +21,8 @@ int dd_copy_tree(const char *src, const char *dest, struct dd_error *err);
 
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
 int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err);
+/* The same from an open descriptor; name is for the error message. */
+int dd_read_fd(int fd, const char *name, char **out, size_t *len, struct dd_error *err);
 
 /* Write a file atomically: a temporary beside it, then rename. */
 int dd_write_file_atomic(const char *path, const char *data, size_t len,

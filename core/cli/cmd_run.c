@@ -144,6 +144,7 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 	cfg->readonly_root = o->read_only;
 	cfg->interactive = o->interactive;
 	cfg->init = o->init;
+	cfg->ephemeral = o->rm;
 	/* The namespaces are the stages' own, less what the user shares
 	 * with the host.  The network stays the host's by default until
 	 * chapter 09 gives a container a network of its own. */

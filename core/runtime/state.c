@@ -81,16 +81,20 @@ int dd_state_write(const struct dd_container *c, struct dd_error *err)
 
 static int read_json(const char *dir, json_t **out, struct dd_error *err)
 {
-	_cleanup_free_ char *path = state_path(dir);
+	_cleanup_free_ char *path = state_path(dir), *text = NULL;
 	json_error_t jerr;
 	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	size_t len;
 
 	if (!path)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	if (fd < 0)
 		return dd_fail(err, errno, "Cannot read the container's state '%s'", path);
 	flock(fd, LOCK_SH); /* released when fd closes */
-	*out = json_loadfd(fd, JSON_DISABLE_EOF_CHECK, &jerr);
+	/* Whole, then parsed: json_loadfd() reads a byte per system call. */
+	if (dd_read_fd(fd, path, &text, &len, err) < 0)
+		return -1;
+	*out = json_loadb(text, len, 0, &jerr);
 	if (!*out)
 		return dd_fail(err, 0, "Cannot read the container's state '%s': %s", path, jerr.text);
 	return 0;
