@@ -70,6 +70,7 @@ static int reserve_name(const char *root, const char *name, const char *id,
 {
 	_cleanup_free_ char *path = name_path(root, name);
 	_cleanup_close_ int fd = -1;
+	ssize_t n;
 
 	if (!path)
 		return dd_fail(err, ENOMEM, "Cannot reserve name '%s'", name);
@@ -82,8 +83,9 @@ static int reserve_name(const char *root, const char *name, const char *id,
 					    name);
 		return dd_fail(err, errno, "Cannot reserve name '%s'", name);
 	}
-	if (write(fd, id, strlen(id)) != (ssize_t)strlen(id)) {
-		dd_fail(err, errno ? errno : EIO, "Cannot reserve name '%s'", name);
+	n = write(fd, id, strlen(id));
+	if (n != (ssize_t)strlen(id)) {
+		dd_fail(err, n < 0 ? errno : EIO, "Cannot reserve name '%s'", name);
 		unlink(path);
 		return -1;
 	}
