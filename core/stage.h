@@ -39,7 +39,10 @@
 /* When a stage's hooks run, first to last. */
 enum dd_phase {
 	DD_PHASE_NAMESPACES = 10, /* the namespaces exist */
-	DD_PHASE_IDENTITY = 20,   /* hostname, user ids */
+	/* The user namespace has its maps, and the child its ids in it:
+	 * before anything that creates files or mounts. */
+	DD_PHASE_USER = 15,
+	DD_PHASE_IDENTITY = 20,   /* hostname */
 	DD_PHASE_MOUNTS = 30,     /* the mount tree is private */
 	DD_PHASE_LAYERS = 35,     /* the image's layers are mounted */
 	DD_PHASE_ROOTFS = 40,     /* the container's root is in place */

@@ -29,6 +29,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "chapters/04-user/user.h"
 #include "core/base/cleanup.h"
 #include "core/base/util.h"
 
@@ -141,6 +142,18 @@ static int make_upper(const char *upper, const char *top, struct dd_error *err)
 	return 0;
 }
 
+static int chown_to_root(const struct dd_config *cfg, const char *dir, struct dd_error *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (user_host_root(cfg, &uid, &gid) < 0)
+		return dd_fail(err, EINVAL, "The id maps have no root for '%s'", dir);
+	if (chown(dir, uid, gid) < 0)
+		return dd_fail(err, errno, "Cannot give '%s' to the container's root", dir);
+	return 0;
+}
+
 static int overlay_prepare(struct dd_container *c, struct dd_error *err)
 {
 	const struct dd_config *cfg = c->cfg;
@@ -159,6 +172,10 @@ static int overlay_prepare(struct dd_container *c, struct dd_error *err)
 		return -1;
 	if (mkdir(work, 0700) < 0 || mkdir(cfg->rootfs, 0755) < 0)
 		return dd_fail(err, errno, "Cannot create the overlay directories in '%s'", c->dir);
+	/* In a user namespace (chapter 04) the overlay is mounted by the
+	 * container's root, a host id that must own its scratch space. */
+	if (cfg->nuid_maps && chown_to_root(cfg, work, err) < 0)
+		return -1;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return dd_fail(err, ENOMEM, "Out of memory");

@@ -71,6 +71,18 @@ struct dd_seccomp {
 	size_t bpf_len;
 };
 
+/* One line of a user namespace's uid_map or gid_map, as OCI's
+ * linux.uidMappings: ids container..container+count-1 inside are
+ * host..host+count-1 outside (chapter 04). */
+struct dd_id_map {
+	unsigned int container, host, count;
+};
+
+/* The kernel takes up to 340 lines; drydock writes at most these. */
+#define DD_ID_MAPS_MAX 5
+/* --group-add and the user's groups in the image's /etc/group. */
+#define DD_GROUPS_MAX 64
+
 /* --ulimit TYPE=SOFT[:HARD], as process.rlimits ("RLIMIT_NOFILE"). */
 struct dd_rlimit {
 	char *type;
@@ -104,6 +116,17 @@ struct dd_config {
 	struct dd_rlimit *rlimits;
 	size_t nrlimits;
 	bool privileged;             /* --privileged: every capability, no filter, no masks */
+	/* The user namespace (chapter 04): with CLONE_NEWUSER in
+	 * namespaces, the maps drydock writes for the child.  Empty: the
+	 * host's ids. */
+	struct dd_id_map uid_maps[DD_ID_MAPS_MAX], gid_maps[DD_ID_MAPS_MAX];
+	size_t nuid_maps, ngid_maps;
+	/* process.user: who the command runs as, inside the container. */
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[DD_GROUPS_MAX]; /* supplementary groups */
+	size_t ngroups;
+	bool user_set;               /* -u or the image's User: switch to uid/gid */
 };
 
 /* Stages keep private in-memory data here, by chapter number: set in

@@ -74,6 +74,34 @@ static void confinement_process_json(const struct dd_config *cfg, json_t *proc)
 	json_object_set_new(proc, "rlimits", rl);
 }
 
+static json_t *id_maps_json(const struct dd_id_map *maps, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "containerID",
+						   (json_int_t)maps[i].container, "hostID",
+						   (json_int_t)maps[i].host, "size",
+						   (json_int_t)maps[i].count));
+	return a;
+}
+
+/* process.user and linux.uidMappings, linux.gidMappings (chapter 04). */
+static void user_json(const struct dd_config *cfg, json_t *proc, json_t *linux_)
+{
+	json_t *user = json_object_get(proc, "user"), *groups = json_array();
+
+	json_object_set_new(user, "uid", json_integer(cfg->uid));
+	json_object_set_new(user, "gid", json_integer(cfg->gid));
+	for (size_t i = 0; i < cfg->ngroups; i++)
+		json_array_append_new(groups, json_integer(cfg->groups[i]));
+	json_object_set_new(user, "additionalGids", groups);
+	if (!cfg->nuid_maps)
+		return;
+	json_object_set_new(linux_, "uidMappings", id_maps_json(cfg->uid_maps, cfg->nuid_maps));
+	json_object_set_new(linux_, "gidMappings", id_maps_json(cfg->gid_maps, cfg->ngid_maps));
+}
+
 static json_t *seccomp_json(const struct dd_seccomp *sc)
 {
 	json_t *rules = json_array(), *o;
@@ -145,6 +173,9 @@ char *dd_oci_config_json(const struct dd_config *cfg, struct dd_error *err)
 	}
 	confinement_process_json(cfg, json_object_get(root, "process"));
 	confinement_linux_json(cfg, json_object_get(root, "linux"));
+	user_json(cfg, json_object_get(root, "process"), json_object_get(root, "linux"));
+	json_object_set_new(json_object_get(root, "annotations"), "io.drydock.user",
+			    json_string(cfg->user_set ? "true" : "false"));
 	json_object_set_new(json_object_get(root, "annotations"), "io.drydock.privileged",
 			    json_string(cfg->privileged ? "true" : "false"));
 	text = json_dumps(root, JSON_INDENT(2));
@@ -289,6 +320,48 @@ static int read_confinement(json_t *j, json_t *proc, struct dd_config *cfg)
 	return 0;
 }
 
+static int read_id_maps(json_t *a, struct dd_id_map *maps, size_t *n)
+{
+	unsigned long long c, h, size;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v) {
+		if (*n >= DD_ID_MAPS_MAX || !read_u64(json_object_get(v, "containerID"), &c) ||
+		    !read_u64(json_object_get(v, "hostID"), &h) ||
+		    !read_u64(json_object_get(v, "size"), &size))
+			return -1;
+		maps[(*n)++] = (struct dd_id_map){ .container = c, .host = h, .count = size };
+	}
+	return 0;
+}
+
+static int read_user(json_t *j, json_t *proc, struct dd_config *cfg)
+{
+	json_t *user = json_object_get(proc, "user"), *linux_ = json_object_get(j, "linux"), *v;
+	unsigned long long n;
+	const char *s;
+	size_t i;
+
+	if (read_u64(json_object_get(user, "uid"), &n))
+		cfg->uid = n;
+	if (read_u64(json_object_get(user, "gid"), &n))
+		cfg->gid = n;
+	json_array_foreach(json_object_get(user, "additionalGids"), i, v) {
+		if (cfg->ngroups >= DD_GROUPS_MAX || !read_u64(v, &n))
+			return -1;
+		cfg->groups[cfg->ngroups++] = n;
+	}
+	s = json_string_value(json_object_get(json_object_get(j, "annotations"),
+					      "io.drydock.user"));
+	cfg->user_set = s && !strcmp(s, "true");
+	if (read_id_maps(json_object_get(linux_, "uidMappings"), cfg->uid_maps,
+			 &cfg->nuid_maps) < 0)
+		return -1;
+	return read_id_maps(json_object_get(linux_, "gidMappings"), cfg->gid_maps,
+			    &cfg->ngid_maps);
+}
+
 int dd_oci_read_config(const char *path, const char *bundle_dir, struct dd_config **out,
 		       struct dd_error *err)
 {
@@ -353,6 +426,10 @@ int dd_oci_read_config(const char *path, const char *bundle_dir, struct dd_confi
 		json_decref(j);
 		return dd_fail(err, EINVAL, "Invalid confinement (capabilities, rlimits, seccomp, "
 			       "masked or read-only paths) in '%s'", path);
+	}
+	if (read_user(j, proc, cfg) < 0) {
+		json_decref(j);
+		return dd_fail(err, EINVAL, "Invalid user or id maps in '%s'", path);
 	}
 	json_decref(j);
 	*out = move_ptr(cfg);

@@ -19,6 +19,12 @@ int dd_rm_rf(const char *path, struct dd_error *err);
  * hard links; dest must not exist. */
 int dd_copy_tree(const char *src, const char *dest, struct dd_error *err);
 
+/* The same, each copy owned by what shift makes of the original's
+ * owner (chapter 04: a layer as a user namespace's ids see it). */
+int dd_copy_tree_shifted(const char *src, const char *dest,
+			 int (*shift)(void *arg, uid_t *uid, gid_t *gid), void *arg,
+			 struct dd_error *err);
+
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
 int dd_read_file(const char *path, char **out, size_t *len, struct dd_error *err);
 /* The same from an open descriptor; name is for the error message. */

@@ -19,6 +19,7 @@
 
 #include "chapters/01-process/process.h"
 #include "chapters/03-uts/uts.h"
+#include "chapters/04-user/user.h"
 #include "chapters/16-security/security.h"
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
@@ -55,6 +56,15 @@ static char *join_command(char **argv)
 	return s;
 }
 
+/* Did -u's user bring its home from the image's /etc/passwd? */
+static bool has_home(const struct dd_config *cfg)
+{
+	for (size_t i = 0; cfg->env && cfg->env[i]; i++)
+		if (!strncmp(cfg->env[i], "HOME=", 5))
+			return true;
+	return false;
+}
+
 /* Environment: drydock's defaults, then the image's, then -e. */
 static int build_env(const struct dd_run_opts *o, const struct dd_image *img,
 		     struct dd_config *cfg)
@@ -63,7 +73,8 @@ static int build_env(const struct dd_run_opts *o, const struct dd_image *img,
 
 	host_env = dd_strdup_printf("HOSTNAME=%s", cfg->hostname ? cfg->hostname : "");
 	if (!host_env || dd_config_setenv(cfg, default_path) < 0 ||
-	    dd_config_setenv(cfg, host_env) < 0 || dd_config_setenv(cfg, "HOME=/root") < 0)
+	    dd_config_setenv(cfg, host_env) < 0 ||
+	    (!has_home(cfg) && dd_config_setenv(cfg, "HOME=/root") < 0))
 		return -1;
 	for (size_t i = 0; img->env && img->env[i]; i++)
 		if (strchr(img->env[i], '=') && dd_config_setenv(cfg, img->env[i]) < 0)
@@ -122,11 +133,6 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 			return dd_fail(err, ENOMEM, "Out of memory");
 	if (build_args(o, img, cfg, err) < 0)
 		return -1;
-	if (img->user && strcmp(img->user, "root") && strcmp(img->user, "0") &&
-	    strcmp(img->user, "0:0"))
-		dd_warn("image '%s' asks to run as user '%s': drydock runs containers as "
-			"root until the user and security chapters (04, 16)", o->image,
-			img->user);
 	if (!o->workdir && img->workdir) {
 		free(cfg->cwd);
 		cfg->cwd = strdup(img->workdir);
@@ -149,6 +155,7 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 	 * with the host.  The network stays the host's by default until
 	 * chapter 09 gives a container a network of its own. */
 	cfg->namespaces = dd_pipeline_namespaces((o->uts_host ? CLONE_NEWUTS : 0) |
+						 (cfg->nuid_maps ? 0 : CLONE_NEWUSER) |
 						 (o->pid_host ? CLONE_NEWPID : 0) |
 						 (o->network_none ? 0 : CLONE_NEWNET));
 	return 0;
@@ -223,6 +230,39 @@ static int configure_security(const char *root, const struct dd_run_opts *o,
 	return dd_stage_fallback(&security_stage, rc, &f, err);
 }
 
+/* The user namespace and the user (chapter 04), resolved against the
+ * image before anything exists.  Without lab 04 the container runs as
+ * the host's root: -u and --userns are refused, the image's User only
+ * warned about. */
+static int configure_user(const struct dd_run_opts *o, const struct dd_image *img,
+			  struct dd_config *cfg, struct dd_error *err)
+{
+	_cleanup_free_ char **top_first = calloc(dd_strv_len(img->layers) + 1, sizeof(char *));
+	size_t n = dd_strv_len(img->layers);
+	bool image_user = !o->user && img->user && img->user[0];
+	struct user_request rq = {
+		.userns = o->userns, .user = o->user ? o->user : image_user ? img->user : NULL,
+		.user_from_image = image_user, .group_add = o->group_add, .image_dirs = top_first,
+	};
+	const struct dd_fallback f = { .wanted = user_request_wanted(&rq) };
+	int rc;
+
+	if (!top_first)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	for (size_t i = 0; i < n; i++)
+		top_first[i] = img->layers[n - 1 - i];
+	rc = user_configure(cfg, &rq, err);
+	if (rc < 0 && dd_is_not_implemented(err) && !f.wanted) {
+		if (image_user && strcmp(img->user, "root") && strcmp(img->user, "0") &&
+		    strcmp(img->user, "0:0"))
+			dd_warn("image '%s' asks to run as user '%s': drydock runs it as root until "
+				"chapter 04 (user) is done", o->image, img->user);
+		dd_error_clear(err);
+		return 0;
+	}
+	return dd_stage_fallback(&user_stage, rc, &f, err);
+}
+
 static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 			     struct dd_error *err)
 {
@@ -233,7 +273,8 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 		return dd_fail(err, ENOMEM, "Out of memory");
 	if (configure_security(r->root, o, r->cfg, err) < 0)
 		return -1;
-	if (dd_image_resolve(r->root, o->image, &r->img, err) < 0)
+	if (dd_image_resolve(r->root, o->image, &r->img, err) < 0 ||
+	    configure_user(o, &r->img, r->cfg, err) < 0)
 		return -1;
 	r->st.image = strdup(o->image);
 	r->st.image_id = strdup(r->img.id);

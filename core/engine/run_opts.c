@@ -33,6 +33,12 @@ const char dd_run_usage[] =
 	"      --network MODE       none: a network namespace of its own with only\n"
 	"                           loopback; host: the host's network (the default\n"
 	"                           until chapter 09)\n"
+"  -u, --user USER[:GROUP]  Run as USER (a name in the image's /etc/passwd or a\n"
+	"                           uid) and GROUP (a name in its /etc/group or a gid)\n"
+	"      --group-add GROUP    Add a supplementary group (a name or a gid)\n"
+	"      --userns MODE        private: a user namespace of its own, the container's\n"
+	"                           ids mapped onto drydock's range in /etc/subuid and\n"
+	"                           /etc/subgid; host: the host's ids (the default)\n"
 	"      --cap-add CAP        Add a capability (NET_ADMIN, SYS_PTRACE, ...; ALL)\n"
 	"      --cap-drop CAP       Drop a capability of the default set (ALL: every one)\n"
 	"      --privileged         Every capability drydock holds, no seccomp filter,\n"
@@ -49,7 +55,8 @@ const char dd_run_usage[] =
 enum flag_id {
 	F_RM, F_NAME, F_HOSTNAME, F_ENV, F_ENV_FILE, F_WORKDIR, F_INTERACTIVE, F_TTY,
 	F_VOLUME, F_TMPFS, F_READ_ONLY, F_INIT, F_UTS, F_PID, F_DETACH, F_NETWORK,
-	F_CAP_ADD, F_CAP_DROP, F_PRIVILEGED, F_SECURITY_OPT, F_ULIMIT
+	F_CAP_ADD, F_CAP_DROP, F_PRIVILEGED, F_SECURITY_OPT, F_ULIMIT, F_USER, F_GROUP_ADD,
+	F_USERNS
 };
 
 static const struct dd_flag run_flags[] = {
@@ -75,6 +82,9 @@ static const struct dd_flag run_flags[] = {
 	{ 0, "privileged", false, F_PRIVILEGED },
 	{ 0, "security-opt", true, F_SECURITY_OPT },
 	{ 0, "ulimit", true, F_ULIMIT },
+	{ 'u', "user", true, F_USER },
+	{ 0, "group-add", true, F_GROUP_ADD },
+	{ 0, "userns", true, F_USERNS },
 };
 
 #define usage(err, ...) dd_fail_kind(err, DD_ERR_USAGE, 0, __VA_ARGS__)
@@ -116,13 +126,22 @@ static int apply_flag(void *arg, const struct dd_flag *f, const char *val,
 	case F_CAP_ADD:
 	case F_CAP_DROP:
 	case F_SECURITY_OPT:
-	case F_ULIMIT: {
+	case F_ULIMIT:
+	case F_GROUP_ADD: {
 		char ***list = f->id == F_CAP_ADD ? &o->cap_add : f->id == F_CAP_DROP ? &o->cap_drop
-			       : f->id == F_ULIMIT ? &o->ulimits : &o->security_opt;
+			       : f->id == F_ULIMIT ? &o->ulimits
+			       : f->id == F_GROUP_ADD ? &o->group_add : &o->security_opt;
 
 		return dd_strv_push(list, val) < 0 ? dd_fail(err, ENOMEM, "Out of memory") : 0;
 	}
 	case F_NAME: o->name = val; break;
+	case F_USER: o->user = val; break;
+	case F_USERNS:
+		if (strcmp(val, "private") && strcmp(val, "host"))
+			return usage(err, "Invalid --userns '%s': use private (a user namespace of "
+				     "the container's own) or host", val);
+		o->userns = val;
+		break;
 	case F_HOSTNAME: o->hostname = val; break;
 	case F_WORKDIR:
 		if (val[0] != '/')
@@ -198,6 +217,7 @@ void dd_run_opts_release(struct dd_run_opts *o)
 	dd_strv_free(o->cap_drop);
 	dd_strv_free(o->security_opt);
 	dd_strv_free(o->ulimits);
+	dd_strv_free(o->group_add);
 	memset(o, 0, sizeof(*o));
 }
 

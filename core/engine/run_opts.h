@@ -28,6 +28,10 @@ struct dd_run_opts {
 	/* Confinement (chapter 16), as given. */
 	char **cap_add, **cap_drop, **security_opt, **ulimits;
 	bool privileged;
+	/* User namespace and user (chapter 04), as given. */
+	const char *userns;    /* --userns private|host */
+	const char *user;      /* -u NAME|UID[:GROUP|GID] */
+	char **group_add;      /* --group-add GROUP */
 };
 
 /* Parse argv (argv[0] is "run"); -1 with a usage error in err. */

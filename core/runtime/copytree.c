@@ -39,6 +39,9 @@ struct copy_ctx {
 	bool merge;        /* over a lower layer's copy: apply whiteouts */
 	struct link_seen *links;
 	size_t nlinks;
+	/* NULL, or the owner each copy gets instead of the original's. */
+	int (*shift)(void *arg, uid_t *uid, gid_t *gid);
+	void *shift_arg;
 	struct dd_error *err;
 };
 
@@ -99,11 +102,34 @@ static int link_if_seen(struct copy_ctx *cx, const char *rel, const struct stat 
 	return 0;
 }
 
+/* A copy that stays a layer keeps overlayfs's opaque mark. */
+static int copy_opaque(struct copy_ctx *cx, const char *rel)
+{
+	_cleanup_close_ int in = openat(cx->src_root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					O_CLOEXEC);
+	_cleanup_close_ int out = -1;
+	char v[2];
+
+	if (in < 0 || fgetxattr(in, "trusted.overlay.opaque", v, sizeof(v)) != 1)
+		return 0;
+	out = openat(cx->dst_root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (out < 0 || fsetxattr(out, "trusted.overlay.opaque", v, 1, 0) < 0)
+		return dd_fail(cx->err, errno, "Cannot mark '%s' opaque", rel);
+	return 0;
+}
+
 static int copy_attrs(struct copy_ctx *cx, const char *rel, const struct stat *st)
 {
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
+	uid_t uid = st->st_uid;
+	gid_t gid = st->st_gid;
 
-	if (fchownat(cx->dst_root, rel, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (cx->shift && cx->shift(cx->shift_arg, &uid, &gid) < 0)
+		return dd_fail(cx->err, EOVERFLOW, "Cannot give '%s' (owner %u:%u) an owner in the "
+			       "id map", rel, (unsigned)st->st_uid, (unsigned)st->st_gid);
+	if (cx->shift && S_ISDIR(st->st_mode) && copy_opaque(cx, rel) < 0)
+		return -1;
+	if (fchownat(cx->dst_root, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return dd_fail(cx->err, errno, "Cannot set the owner of '%s'", rel);
 	/* chown clears setuid bits: set the mode after it. */
 	if (!S_ISLNK(st->st_mode) &&
@@ -215,10 +241,11 @@ static int copy_root(struct copy_ctx *cx)
 	return copy_attrs(cx, ".", &st);
 }
 
-static int copy_layer(const char *src, const char *dest, bool merge, struct dd_error *err)
+static int copy_layer(const char *src, const char *dest, bool merge,
+		      int (*shift)(void *, uid_t *, gid_t *), void *shift_arg, struct dd_error *err)
 {
 	struct copy_ctx cx = { .src_root = -1, .dst_root = -1, .dest = dest, .merge = merge,
-			       .err = err };
+			       .shift = shift, .shift_arg = shift_arg, .err = err };
 	int rc = -1;
 
 	if (!merge && mkdir(dest, 0700) < 0)
@@ -241,7 +268,14 @@ static int copy_layer(const char *src, const char *dest, bool merge, struct dd_e
 
 int dd_copy_tree(const char *src, const char *dest, struct dd_error *err)
 {
-	return copy_layer(src, dest, false, err);
+	return copy_layer(src, dest, false, NULL, NULL, err);
+}
+
+int dd_copy_tree_shifted(const char *src, const char *dest,
+			 int (*shift)(void *arg, uid_t *uid, gid_t *gid), void *arg,
+			 struct dd_error *err)
+{
+	return copy_layer(src, dest, false, shift, arg, err);
 }
 
 int dd_copy_image_root(struct dd_container *c, struct dd_error *err)
@@ -251,7 +285,7 @@ int dd_copy_image_root(struct dd_container *c, struct dd_error *err)
 	if (!layers || !layers[0] || !c->cfg->rootfs)
 		return 0;
 	for (size_t i = 0; layers[i]; i++)
-		if (copy_layer(layers[i], c->cfg->rootfs, i > 0, err) < 0)
+		if (copy_layer(layers[i], c->cfg->rootfs, i > 0, NULL, NULL, err) < 0)
 			return dd_error_wrap(err, "Cannot prepare the root of container %s",
 					     c->name);
 	return 0;

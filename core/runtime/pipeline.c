@@ -18,6 +18,7 @@
 #include "chapters/01-process/process.h"
 #include "chapters/02-namespaces/namespaces.h"
 #include "chapters/03-uts/uts.h"
+#include "chapters/04-user/user.h"
 #include "chapters/05-pid/pid.h"
 #include "chapters/06-mount/mount.h"
 #include "chapters/07-rootfs/rootfs.h"
@@ -27,6 +28,7 @@
 
 const struct dd_stage *const dd_pipeline[] = {
 	&namespaces_stage, /* DD_PHASE_NAMESPACES */
+	&user_stage,       /* DD_PHASE_USER */
 	&uts_stage,        /* DD_PHASE_IDENTITY */
 	&mount_stage,      /* DD_PHASE_MOUNTS */
 	&overlay_stage,    /* DD_PHASE_LAYERS */
