@@ -46,6 +46,9 @@ enum dd_phase {
 	DD_PHASE_MOUNTS = 30,     /* the mount tree is private */
 	DD_PHASE_LAYERS = 35,     /* the image's layers are mounted */
 	DD_PHASE_ROOTFS = 40,     /* the container's root is in place */
+	/* The command's user (-u): after every file the stages make, which
+	 * must belong to the container's root, and before confinement. */
+	DD_PHASE_IDS = 42,
 	/* What must hold for every process of the container, the init
 	 * included: capabilities, seccomp, no_new_privs, rlimits.  The
 	 * create/start barrier comes right after this phase. */
@@ -59,6 +62,10 @@ enum dd_phase {
 
 struct dd_msg;
 
+/* A chapter has one stage, or a few when its work falls in different
+ * phases (chapter 04: the maps first, the command's user late); the
+ * first in the table answers the chapter's steps and stands for it in
+ * `drydock info`. */
 struct dd_stage {
 	const char *name;          /* "uts" */
 	int chapter;               /* 3, also its lab number */

@@ -27,14 +27,12 @@
 
 bool user_ranges_overlap(unsigned long a, unsigned long na, unsigned long b, unsigned long nb)
 {
-	/* BEGIN SOLUTION: two half-open ranges [a, a+na) and [b, b+nb) overlap when each starts before the other ends */
+	/* Two half-open ranges overlap when each starts before the other ends. */
 	return na > 0 && nb > 0 && a < b + nb && b < a + na;
-	/* END SOLUTION */
 }
 
 int user_map_id(const struct dd_id_map *maps, size_t n, unsigned int id, unsigned int *host)
 {
-	/* BEGIN SOLUTION: find the line whose inside range holds id and return its host id */
 	for (size_t i = 0; i < n; i++) {
 		if (id >= maps[i].container && id - maps[i].container < maps[i].count) {
 			*host = maps[i].host + (id - maps[i].container);
@@ -42,7 +40,6 @@ int user_map_id(const struct dd_id_map *maps, size_t n, unsigned int id, unsigne
 		}
 	}
 	return -1;
-	/* END SOLUTION */
 }
 
 int user_unmap_id(const struct dd_id_map *maps, size_t n, unsigned int host, unsigned int *id)
@@ -59,6 +56,7 @@ int user_unmap_id(const struct dd_id_map *maps, size_t n, unsigned int host, uns
 int user_maps_check(const struct dd_id_map *maps, size_t n, const char *what,
 		    struct dd_error *err)
 {
+	/* BEGIN SOLUTION: refuse no lines or more than DD_ID_MAPS_MAX, an empty line, a line that runs past the largest id, and two lines whose inside or outside ranges overlap */
 	if (n == 0 || n > DD_ID_MAPS_MAX)
 		return dd_fail_kind(err, DD_ERR_USAGE, 0, "Invalid %s: %zu lines (1 to %d)", what,
 				    n, DD_ID_MAPS_MAX);
@@ -82,6 +80,7 @@ int user_maps_check(const struct dd_id_map *maps, size_t n, const char *what,
 		}
 	}
 	return 0;
+	/* END SOLUTION */
 }
 
 int user_maps_format(const struct dd_id_map *maps, size_t n, char *buf, size_t len,

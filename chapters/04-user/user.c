@@ -19,8 +19,11 @@
  *
  * The step comes first among the child's hooks (DD_PHASE_USER), since
  * every later one creates files or mounts, which an unmapped process may
- * not.  -u (or the image's User) is taken in the same hook, keeping the
- * capabilities the later stages need until exec drops them.
+ * not.  -u (or the image's User) is taken by a second stage of this
+ * chapter, user-ids, at DD_PHASE_IDS: after the mounts, whose files and
+ * directories must belong to the container's root, and before chapter
+ * 16 sets the capabilities, which exec then clears for a user other
+ * than root, as it would on any Linux system.
  */
 #include <errno.h>
 #include <sched.h>
@@ -127,14 +130,35 @@ static int user_child(struct dd_container *c, struct dd_error *err)
 			return -1;
 		/* END SOLUTION */
 	}
-	if (cfg->user_set && (cfg->uid != 0 || cfg->gid != 0 || cfg->ngroups > 0))
-		return user_switch(cfg, err);
 	return 0;
 }
 
 static bool user_wanted(const struct dd_config *cfg)
 {
-	return (cfg->namespaces & CLONE_NEWUSER) || cfg->user_set;
+	return cfg->namespaces & CLONE_NEWUSER;
+}
+
+/* The command's user, once the root and its mounts are in place, so
+ * what the stages made belongs to the container's root. */
+static int user_ids_child(struct dd_container *c, struct dd_error *err)
+{
+	const struct dd_config *cfg = c->cfg;
+
+	if (cfg->user_set && (cfg->uid != 0 || cfg->gid != 0 || cfg->ngroups > 0))
+		return user_switch(cfg, err);
+	return 0;
+}
+
+static bool user_ids_wanted(const struct dd_config *cfg)
+{
+	return cfg->user_set;
+}
+
+static int user_ids_selftest(struct dd_error *err)
+{
+	struct dd_config cfg = { 0 };
+
+	return user_resolve("1:2", "", "", NULL, &cfg, err);
 }
 
 static int user_selftest(struct dd_error *err)
@@ -147,7 +171,7 @@ static int user_selftest(struct dd_error *err)
 const struct dd_stage user_stage = {
 	.name = "user",
 	.chapter = 4,
-	.summary = "user namespaces: the container's root is the host's root",
+	.summary = "user namespaces: the container's root is not the host's",
 	.phase = DD_PHASE_USER,
 	.namespaces = CLONE_NEWUSER,
 	.wanted = user_wanted,
@@ -155,4 +179,14 @@ const struct dd_stage user_stage = {
 	.child = user_child,
 	.step = user_step,
 	.selftest = user_selftest,
+};
+
+const struct dd_stage user_ids_stage = {
+	.name = "user-ids",
+	.chapter = 4,
+	.summary = "the command's user and groups (-u, --group-add)",
+	.phase = DD_PHASE_IDS,
+	.wanted = user_ids_wanted,
+	.child = user_ids_child,
+	.selftest = user_ids_selftest,
 };

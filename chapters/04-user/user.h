@@ -120,5 +120,6 @@ int user_host_root(const struct dd_config *cfg, uid_t *uid, gid_t *gid);
 int user_prepare_layers(struct dd_container *c, struct dd_error *err);
 
 extern const struct dd_stage user_stage;
+extern const struct dd_stage user_ids_stage;
 
 #endif

@@ -117,8 +117,21 @@ int rootfs_mount_proc_sys(int rootfd, struct dd_error *err)
 	if (sys < 0)
 		return -1;
 	if (rootfs_mount_at("sysfs", sys, "sysfs",
-			    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+			    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) == 0)
+		return 0;
+	/* A user namespace (chapter 04) may mount a sysfs only when it owns
+	 * the network namespace too; with the host's network it gets the
+	 * host's /sys, bound read-only, as runc does. */
+	if (errno != EPERM)
 		return dd_fail(err, errno, "Cannot mount /sys");
+	if (rootfs_mount_at("/sys", sys, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		return dd_fail(err, errno, "Cannot bind-mount the host's /sys");
+	close(sys);
+	sys = dd_open_in_root(rootfd, "/sys", O_PATH | O_NOFOLLOW, err);
+	/* A remount in a user namespace must keep the flags it cannot clear. */
+	if (sys < 0 || rootfs_mount_at(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+				       MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+		return dd_fail(err, errno, "Cannot make /sys read-only");
 	return 0;
 	/* END SOLUTION */
 }

@@ -33,6 +33,7 @@ const struct dd_stage *const dd_pipeline[] = {
 	&mount_stage,      /* DD_PHASE_MOUNTS */
 	&overlay_stage,    /* DD_PHASE_LAYERS */
 	&rootfs_stage,     /* DD_PHASE_ROOTFS */
+	&user_ids_stage,   /* DD_PHASE_IDS */
 	&security_stage,   /* DD_PHASE_CONFINE */
 	&pid_stage,        /* DD_PHASE_INIT */
 	&process_stage,    /* DD_PHASE_EXEC */

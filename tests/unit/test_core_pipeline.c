@@ -23,9 +23,16 @@ static void test_the_table_lists_stages_in_phase_order_once_each(void **state)
 
 		assert_true((int)s->phase >= last);
 		assert_true(s->chapter > 0 && s->chapter < DD_MAX_CHAPTERS);
-		assert_false(seen[s->chapter]);
+		/* A chapter's first stage stands for it; a later one of the
+		 * same chapter has another name and no step of its own. */
+		if (seen[s->chapter]) {
+			assert_ptr_not_equal(dd_pipeline_stage(s->chapter), s);
+			assert_string_not_equal(dd_pipeline_stage(s->chapter)->name, s->name);
+			assert_null(s->step);
+		} else {
+			assert_ptr_equal(dd_pipeline_stage(s->chapter), s);
+		}
 		seen[s->chapter] = true;
-		assert_ptr_equal(dd_pipeline_stage(s->chapter), s);
 		last = (int)s->phase;
 	}
 	assert_int_equal(last, (int)DD_PHASE_EXEC);
