@@ -10,7 +10,8 @@ BUILD="build-essential pkg-config libarchive-dev libjansson-dev libcmocka-dev
        libzstd-dev liblz4-dev libbz2-dev liblzma-dev zlib1g-dev libacl1-dev
        nettle-dev libxml2-dev
        liblua5.4-dev lua5.4 libnl-3-dev libnl-route-3-dev libcap-dev
-       libseccomp-dev libnftables-dev nftables busybox-static iproute2"
+       libseccomp-dev libnftables-dev nftables busybox-static iproute2
+       uidmap slirp4netns"
 BENCH="crun runc podman hyperfine"
 VM="qemu-system-x86 qemu-utils debootstrap"
 

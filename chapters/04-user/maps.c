@@ -26,10 +26,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/util.h"
+
+extern char **environ;
 #include "user.h"
 
 /* Five lines of three ids each. */
@@ -53,6 +61,50 @@ static int write_proc_file(pid_t pid, const char *name, const char *text,
 	return 0;
 }
 
+/* An unprivileged drydock may write one line mapping its own id, but
+ * not hand out its subordinate ids: shadow's set-uid helpers newuidmap
+ * and newgidmap (Debian's uidmap) check them against /etc/subuid and
+ * /etc/subgid and write the map for it.  Their argument is the map's
+ * lines, flattened: "PID 0 1000 1 1 100000 65536". */
+static int run_map_helper(const char *helper, pid_t pid, const struct dd_id_map *maps, size_t n,
+			  struct dd_error *err)
+{
+	char nums[1 + 3 * DD_ID_MAPS_MAX][16];
+	char *argv[2 + 3 * DD_ID_MAPS_MAX + 1];
+	size_t k = 0;
+	pid_t child;
+	int status;
+
+	argv[k++] = (char *)helper;
+	snprintf(nums[0], sizeof(nums[0]), "%d", (int)pid);
+	argv[k++] = nums[0];
+	for (size_t i = 0; i < n; i++) {
+		unsigned int v[3] = { maps[i].container, maps[i].host, maps[i].count };
+
+		for (int j = 0; j < 3; j++) {
+			snprintf(nums[1 + 3 * i + j], sizeof(nums[0]), "%u", v[j]);
+			argv[k++] = nums[1 + 3 * i + j];
+		}
+	}
+	argv[k] = NULL;
+	status = posix_spawnp(&child, helper, NULL, NULL, argv, environ);
+	if (status != 0)
+		return dd_fail(err, status, "Cannot run %s: a user without root needs it to map "
+			       "subordinate ids (Debian's uidmap package)", helper);
+	if (waitpid(child, &status, 0) < 0)
+		return dd_fail(err, errno, "Cannot wait for %s", helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return dd_fail(err, EPERM, "%s refused the map (see its message above): the "
+			       "ranges must be yours in /etc/subuid and /etc/subgid", helper);
+	return 0;
+}
+
+/* Does the map hand out only the writer's own id? */
+static bool only_own_id(const struct dd_id_map *maps, size_t n, unsigned int own)
+{
+	return n == 1 && maps[0].count == 1 && maps[0].host == own;
+}
+
 int user_write_maps(pid_t pid, const struct dd_config *cfg, bool privileged,
 		    struct dd_error *err)
 {
@@ -63,6 +115,10 @@ int user_write_maps(pid_t pid, const struct dd_config *cfg, bool privileged,
 	    user_maps_format(cfg->uid_maps, cfg->nuid_maps, uid_text, sizeof(uid_text), err) < 0 ||
 	    user_maps_format(cfg->gid_maps, cfg->ngid_maps, gid_text, sizeof(gid_text), err) < 0)
 		return -1;
+	if (!privileged && !only_own_id(cfg->uid_maps, cfg->nuid_maps, getuid()))
+		return run_map_helper("newuidmap", pid, cfg->uid_maps, cfg->nuid_maps, err) < 0 ||
+		       run_map_helper("newgidmap", pid, cfg->gid_maps, cfg->ngid_maps, err) < 0
+		       ? -1 : 0;
 	/* BEGIN SOLUTION: write the uid map, deny setgroups when the writer is not privileged, then write the gid map */
 	if (write_proc_file(pid, "uid_map", uid_text, err) < 0)
 		return -1;
@@ -137,4 +193,50 @@ int user_switch(const struct dd_config *cfg, struct dd_error *err)
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return dd_fail(err, errno, "Cannot reset PR_SET_KEEPCAPS");
 	return cfg->uid == 0 ? 0 : raise_permitted(err);
+}
+
+/* The child of user_rm_mapped(): in a user namespace of its own, once
+ * the parent has written the maps, root there removes the paths. */
+static int rm_in_namespace(int sync, char *const *paths)
+{
+	struct dd_error err;
+	char c = 0;
+
+	if (unshare(CLONE_NEWUSER) < 0 || write(sync, &c, 1) != 1 || read(sync, &c, 1) != 1 ||
+	    c != 'g' || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return 1;
+	for (size_t i = 0; paths[i]; i++)
+		if (dd_rm_rf(paths[i], &err) < 0)
+			return 1;
+	return 0;
+}
+
+int user_rm_mapped(const struct dd_config *cfg, char *const *paths, struct dd_error *err)
+{
+	_cleanup_close_ int mine = -1, theirs = -1;
+	int sv[2], status;
+	pid_t child;
+	char c = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return dd_fail(err, errno, "Cannot make a socket pair");
+	mine = sv[0];
+	theirs = sv[1];
+	child = fork();
+	if (child < 0)
+		return dd_fail(err, errno, "Cannot fork");
+	if (child == 0)
+		_exit(rm_in_namespace(theirs, paths));
+	if (read(mine, &c, 1) != 1 ||
+	    run_map_helper("newuidmap", child, cfg->uid_maps, cfg->nuid_maps, err) < 0 ||
+	    run_map_helper("newgidmap", child, cfg->gid_maps, cfg->ngid_maps, err) < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return err->errnum ? -1 : dd_fail(err, EIO, "Cannot enter the container's ids");
+	}
+	c = 'g';
+	if (write(mine, &c, 1) != 1 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return dd_fail(err, EIO, "Cannot remove '%s' as the container's root", paths[0]);
+	return 0;
 }

@@ -179,3 +179,35 @@ out:
 	unlink(lock);
 	return rc;
 }
+
+int user_subid_lookup(const char *path, const char *name, unsigned int uid, unsigned long count,
+		      struct user_subid *out, struct dd_error *err)
+{
+	_cleanup_free_ struct user_subid *entries = calloc(SUBID_MAX_LINES, sizeof(*entries));
+	_cleanup_free_ char *text = NULL;
+	char id[16];
+	size_t n;
+
+	if (!entries)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (read_entries(path, &text, entries, &n, err) < 0)
+		return -1;
+	/* shadow's files name a user by login or by number. */
+	snprintf(id, sizeof(id), "%u", uid);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(entries[i].name, name) && strcmp(entries[i].name, id))
+			continue;
+		if (entries[i].count < count)
+			return dd_fail_kind(err, DD_ERR_USAGE, 0, "The range '%s:%lu:%lu' in '%s' is "
+					    "too small: a user namespace needs %lu ids; an "
+					    "administrator can add a larger one with usermod "
+					    "--add-subuids and --add-subgids", entries[i].name,
+					    entries[i].start, entries[i].count, path, count);
+		*out = entries[i];
+		out->count = count;
+		return 0;
+	}
+	return dd_fail_kind(err, DD_ERR_USAGE, 0, "User '%s' has no subordinate ids in '%s': an "
+			    "administrator can add some with `usermod --add-subuids 100000-165535 "
+			    "--add-subgids 100000-165535 %s`", name, path, name);
+}

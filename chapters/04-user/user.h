@@ -70,6 +70,12 @@ const char *user_subid_path(bool gid);
 int user_subid_range(const char *path, const char *owner, unsigned long count,
 		     struct user_subid *out, struct dd_error *err);
 
+/* The range of user name (or of its uid, as shadow also allows) in the
+ * file at path, cut to count ids: for a user who runs drydock without
+ * root.  None, or one too small, is an error saying how to add one. */
+int user_subid_lookup(const char *path, const char *name, unsigned int uid, unsigned long count,
+		      struct user_subid *out, struct dd_error *err);
+
 /* --- writing the maps and taking the ids (maps.c) ---------------------- */
 
 /* In drydock: write /proc/PID/uid_map, then gid_map.  privileged: the
@@ -84,6 +90,10 @@ int user_become_root(struct dd_error *err);
 /* In the child: become cfg->uid, cfg->gid with cfg->groups, keeping the
  * capabilities until exec so the later stages can still mount. */
 int user_switch(const struct dd_config *cfg, struct dd_error *err);
+
+/* Without root: remove paths (NULL-ended) that the container's ids own,
+ * as its root, in a user namespace with cfg's maps (podman's unshare). */
+int user_rm_mapped(const struct dd_config *cfg, char *const *paths, struct dd_error *err);
 
 /* --- the image's users (passwd.c) -------------------------------------- */
 

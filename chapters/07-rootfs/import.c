@@ -124,7 +124,9 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 static int set_owner_mode(int fd, struct archive_entry *e, const char *name,
 			  struct dd_error *err)
 {
-	if (fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0)
+	/* Without root (chapter 04) every file is ours, as GNU tar makes
+	 * them: the user namespace shows them as the container's root. */
+	if (geteuid() == 0 && fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0)
 		return dd_fail(err, errno, "Cannot set the owner of '%s'", name);
 	if (fchmod(fd, archive_entry_perm(e)) < 0)
 		return dd_fail(err, errno, "Cannot set the mode of '%s'", name);
@@ -302,8 +304,8 @@ static int make_symlink(struct extract *x, int dirfd, const char *base,
 	    (errno != EEXIST || remove_existing(x, dirfd, base, err) < 0 ||
 	     symlinkat(target, dirfd, base) < 0))
 		return dd_fail(err, errno, "Cannot create symlink '%s'", x->name);
-	if (fchownat(dirfd, base, archive_entry_uid(e), archive_entry_gid(e),
-		     AT_SYMLINK_NOFOLLOW) < 0)
+	if (geteuid() == 0 && fchownat(dirfd, base, archive_entry_uid(e), archive_entry_gid(e),
+				       AT_SYMLINK_NOFOLLOW) < 0)
 		return dd_fail(err, errno, "Cannot set the owner of '%s'", x->name);
 	entry_times(e, ts);
 	if (utimensat(dirfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)

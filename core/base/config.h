@@ -127,6 +127,9 @@ struct dd_config {
 	gid_t groups[DD_GROUPS_MAX]; /* supplementary groups */
 	size_t ngroups;
 	bool user_set;               /* -u or the image's User: switch to uid/gid */
+	/* Without root: outbound traffic through slirp4netns, a user-space
+	 * TCP/IP stack behind a tap device in the container (chapter 04). */
+	bool slirp4netns;
 };
 
 /* Stages keep private in-memory data here, by chapter number: set in

@@ -291,3 +291,20 @@ int dd_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct dd_error 
 	}
 	return dirfd;
 }
+
+bool dd_find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	for (const char *p = path && *path ? path : "/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+
+		if (len > 0 && snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name) <
+				       (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return true;
+		p += len + (p[len] == ':');
+	}
+	return false;
+}

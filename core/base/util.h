@@ -48,6 +48,9 @@ void dd_format_ago(long long then, char *buf, size_t len);
 
 bool dd_is_dir(const char *path);
 
+/* Is there an executable name in one of $PATH's directories? */
+bool dd_find_program(const char *name);
+
 /* Open path inside root as the container would see it (openat2 with
  * RESOLVE_IN_ROOT: symlinks and ".." never leave root; magic links such
  * as /proc/self/root are refused) with the open(2) flags given, close-on-

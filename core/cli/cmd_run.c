@@ -152,12 +152,33 @@ static int build_config(const struct dd_run_opts *o, const struct dd_image *img,
 	cfg->init = o->init;
 	cfg->ephemeral = o->rm;
 	/* The namespaces are the stages' own, less what the user shares
-	 * with the host.  The network stays the host's by default until
-	 * chapter 09 gives a container a network of its own. */
+	 * with the host.  The network stays root's by default until chapter
+	 * 09 gives a container a network of its own; without root it is
+	 * one of the container's own, as podman's: through slirp4netns when
+	 * it is installed, else loopback only. */
+	if (geteuid() != 0 && !o->network_host && !o->network_none)
+		cfg->slirp4netns = o->network_slirp || dd_find_program("slirp4netns");
+	else
+		cfg->slirp4netns = o->network_slirp;
+	/* slirp4netns opens /dev/net/tun as the user; udev makes it 0666,
+	 * a machine without udev may have left it root's. */
+	if (cfg->slirp4netns && access("/dev/net/tun", R_OK | W_OK) < 0) {
+		if (o->network_slirp)
+			return dd_fail_kind(err, DD_ERR_USAGE, errno, "--network slirp4netns needs "
+					    "/dev/net/tun open to you (udev makes it mode 0666)");
+		dd_warn("/dev/net/tun is not open to you (udev makes it mode 0666): the "
+			"container's network has loopback only");
+		cfg->slirp4netns = false;
+	}
+	if (cfg->slirp4netns && !cfg->nuid_maps)
+		return dd_fail_kind(err, DD_ERR_USAGE, 0, "--network slirp4netns needs a user "
+				    "namespace: run drydock without root, or add --userns private");
 	cfg->namespaces = dd_pipeline_namespaces((o->uts_host ? CLONE_NEWUTS : 0) |
 						 (cfg->nuid_maps ? 0 : CLONE_NEWUSER) |
 						 (o->pid_host ? CLONE_NEWPID : 0) |
-						 (o->network_none ? 0 : CLONE_NEWNET));
+						 (o->network_host ||
+						  (geteuid() == 0 && !o->network_none &&
+						   !cfg->slirp4netns) ? CLONE_NEWNET : 0));
 	return 0;
 }
 

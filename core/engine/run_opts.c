@@ -32,7 +32,9 @@ const char dd_run_usage[] =
 	"      --pid host           Share the host's PID namespace\n"
 	"      --network MODE       none: a network namespace of its own with only\n"
 	"                           loopback; host: the host's network (the default\n"
-	"                           until chapter 09)\n"
+	"                           for root until chapter 09); slirp4netns: its own,\n"
+	"                           with outbound traffic through slirp4netns (the\n"
+	"                           default without root, when it is installed)\n"
 "  -u, --user USER[:GROUP]  Run as USER (a name in the image's /etc/passwd or a\n"
 	"                           uid) and GROUP (a name in its /etc/group or a gid)\n"
 	"      --group-add GROUP    Add a supplementary group (a name or a gid)\n"
@@ -173,14 +175,16 @@ static int apply_flag(void *arg, const struct dd_flag *f, const char *val,
 		*(f->id == F_UTS ? &o->uts_host : &o->pid_host) = true;
 		break;
 	case F_NETWORK:
-		if (!strcmp(val, "none") || !strcmp(val, "host")) {
+		if (!strcmp(val, "none") || !strcmp(val, "host") || !strcmp(val, "slirp4netns")) {
 			o->network_none = !strcmp(val, "none");
+			o->network_host = !strcmp(val, "host");
+			o->network_slirp = !strcmp(val, "slirp4netns");
 			break;
 		}
 		if (!strcmp(val, "bridge") || !strcmp(val, "default"))
 			return usage(err, "Network '%s' comes with chapter 09 (net), which drydock "
 				     "does not have yet: use --network none or host", val);
-		return usage(err, "Invalid network '%s': use none or host", val);
+		return usage(err, "Invalid network '%s': use none, host or slirp4netns", val);
 	}
 	return 0;
 }

@@ -25,6 +25,8 @@ struct dd_run_opts {
 	bool rm, interactive, tty, read_only, init, detach;
 	bool uts_host, pid_host;
 	bool network_none;     /* --network none: a network namespace with lo only */
+	bool network_host;     /* --network host, said outright */
+	bool network_slirp;    /* --network slirp4netns (chapter 04, without root) */
 	/* Confinement (chapter 16), as given. */
 	char **cap_add, **cap_drop, **security_opt, **ulimits;
 	bool privileged;
