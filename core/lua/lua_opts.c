@@ -15,7 +15,8 @@ static const char *const run_fields[] = {
     "image",   "cmd",	"name",	     "hostname", "env",		"env_file", "workdir",
     "volumes", "tmpfs", "read_only", "init",	 "interactive", "stdin",    "rm",
     "uts",     "pid",	"network", "root",	     "extra",	 "timeout",
-    "cap_add", "cap_drop", "privileged", "security_opt", "ulimits", NULL,
+    "cap_add", "cap_drop", "privileged", "security_opt", "ulimits",
+    "user",    "userns", "group_add", NULL,
 };
 
 void dd_lua_check_fields(lua_State *L, int t, const char *who, const char *const *allowed,
@@ -243,6 +244,10 @@ int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdi
 	append_flag_value(L, t, a, who, "uts", "--uts");
 	append_flag_value(L, t, a, who, "pid", "--pid");
 	append_flag_value(L, t, a, who, "network", "--network");
+	/* Users (chapter 04): a user, a mode, groups. */
+	append_flag_value(L, t, a, who, "user", "--user");
+	append_flag_value(L, t, a, who, "userns", "--userns");
+	append_list(L, t, a, who, "group_add", "--group-add");
 	/* Confinement (chapter 16): lists of names and options, as the flags. */
 	append_list(L, t, a, who, "cap_add", "--cap-add");
 	append_list(L, t, a, who, "cap_drop", "--cap-drop");
