@@ -111,7 +111,7 @@ static int add_group(struct dd_config *cfg, gid_t gid, struct dd_error *err)
 }
 
 /* A group by name or number, as -u X:GROUP and --group-add take it. */
-static int lookup_group(const char *group_text, const char *g, gid_t *gid, struct dd_error *err)
+static __attribute__((unused)) int lookup_group(const char *group_text, const char *g, gid_t *gid, struct dd_error *err)
 {
 	const char *f[GROUP_FIELDS];
 	size_t len[GROUP_FIELDS];
@@ -132,7 +132,7 @@ static int lookup_group(const char *group_text, const char *g, gid_t *gid, struc
 }
 
 /* Every group of /etc/group whose member list names user. */
-static int member_groups(const char *group_text, const char *user, struct dd_config *cfg,
+static __attribute__((unused)) int member_groups(const char *group_text, const char *user, struct dd_config *cfg,
 			 struct dd_error *err)
 {
 	for (const char *s = group_text; s && *s;) {
