@@ -101,7 +101,7 @@ int user_maps_format(const struct dd_id_map *maps, size_t n, char *buf, size_t l
 }
 
 /* A decimal number that fills the whole field, no sign, no wrap. */
-static int parse_number(const char *s, size_t len, unsigned long *out)
+static __attribute__((unused)) int parse_number(const char *s, size_t len, unsigned long *out)
 {
 	char buf[16], *end;
 

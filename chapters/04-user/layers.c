@@ -76,7 +76,7 @@ static int searchable(const char *dir, struct dd_error *err)
 }
 
 /* Every directory from below root down to dir, dir included. */
-static int searchable_below(const char *root, const char *dir, struct dd_error *err)
+static __attribute__((unused)) int searchable_below(const char *root, const char *dir, struct dd_error *err)
 {
 	_cleanup_free_ char *path = strdup(dir);
 	size_t top = strlen(root);
@@ -95,7 +95,7 @@ static int searchable_below(const char *root, const char *dir, struct dd_error *
 }
 
 /* The shifted copy of one layer, made when missing. */
-static int shifted_layer(const char *cache, const char *root, const char *layer,
+static __attribute__((unused)) int shifted_layer(const char *cache, const char *root, const char *layer,
 			 const struct dd_config *cfg, char **out, struct dd_error *err)
 {
 	_cleanup_free_ char *key = strdup(layer + strlen(root) + 1), *dest = NULL, *tmp = NULL;

@@ -43,7 +43,7 @@ extern char **environ;
 /* Five lines of three ids each. */
 #define MAP_TEXT_MAX 256
 
-static int write_proc_file(pid_t pid, const char *name, const char *text,
+static __attribute__((unused)) int write_proc_file(pid_t pid, const char *name, const char *text,
 			   struct dd_error *err)
 {
 	char path[64];
@@ -139,7 +139,7 @@ static bool setgroups_allowed(void)
 
 int user_become_root(struct dd_error *err)
 {
-	bool allowed = setgroups_allowed();
+	__attribute__((unused)) bool allowed = setgroups_allowed();
 
 	/* BEGIN SOLUTION: drop the host's supplementary groups (where setgroups is allowed), then take gid 0 and uid 0 of the namespace with setresgid and setresuid */
 	/* The groups drydock had on the host are unmapped here: they would

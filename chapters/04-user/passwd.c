@@ -9,7 +9,8 @@
  *   -u NAME        uid and gid of NAME's line in /etc/passwd
  *   -u UID         that uid; its gid from /etc/passwd, else 0 (Docker's)
  *   -u X:GROUP     the gid of GROUP in /etc/group, or a number
- *   groups         every /etc/group line listing the user, and --group-add
+ *   groups         every /etc/group line listing the user (none when a
+ *                  GROUP is given, as runc), and --group-add
  *
  * Threat model: both files are the image's, so untrusted: lines are
  * parsed field by field, a malformed line is skipped (as libc does),
@@ -110,7 +111,7 @@ static int add_group(struct dd_config *cfg, gid_t gid, struct dd_error *err)
 }
 
 /* A group by name or number, as -u X:GROUP and --group-add take it. */
-static int lookup_group(const char *group_text, const char *g, gid_t *gid, struct dd_error *err)
+static __attribute__((unused)) int lookup_group(const char *group_text, const char *g, gid_t *gid, struct dd_error *err)
 {
 	const char *f[GROUP_FIELDS];
 	size_t len[GROUP_FIELDS];
@@ -131,7 +132,7 @@ static int lookup_group(const char *group_text, const char *g, gid_t *gid, struc
 }
 
 /* Every group of /etc/group whose member list names user. */
-static int member_groups(const char *group_text, const char *user, struct dd_config *cfg,
+static __attribute__((unused)) int member_groups(const char *group_text, const char *user, struct dd_config *cfg,
 			 struct dd_error *err)
 {
 	for (const char *s = group_text; s && *s;) {
@@ -199,8 +200,10 @@ int user_resolve(const char *spec, const char *passwd, const char *group,
 			cfg->gid = id;
 	}
 	cfg->ngroups = 0;
+	/* An explicit group replaces the user's groups, as in runc and
+	 * Docker: -u alice:staff runs with staff and --group-add alone. */
 	if ((colon && lookup_group(group, colon, &cfg->gid, err) < 0) ||
-	    (name && group && member_groups(group, name, cfg, err) < 0)) {
+	    (!colon && name && group && member_groups(group, name, cfg, err) < 0)) {
 		free((char *)name);
 		return -1;
 	}

@@ -1,0 +1,10 @@
+/* mutant: sets the gid and uid first and the supplementary groups last, when CAP_SETGID is no longer effective
+ * file: chapters/04-user/maps.c
+ * task: set the supplementary groups, then the gid, then the uid (each with setres*), in that order
+ */
+	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
+		return dd_fail(err, errno, "Cannot become gid %u", (unsigned)cfg->gid);
+	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		return dd_fail(err, errno, "Cannot become uid %u", (unsigned)cfg->uid);
+	if (setgroups(cfg->ngroups, cfg->groups) < 0)
+		return dd_fail(err, errno, "Cannot set the %zu supplementary groups", cfg->ngroups);
