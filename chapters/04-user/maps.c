@@ -115,7 +115,8 @@ int user_write_maps(pid_t pid, const struct dd_config *cfg, bool privileged,
 	    user_maps_format(cfg->uid_maps, cfg->nuid_maps, uid_text, sizeof(uid_text), err) < 0 ||
 	    user_maps_format(cfg->gid_maps, cfg->ngid_maps, gid_text, sizeof(gid_text), err) < 0)
 		return -1;
-	if (!privileged && !only_own_id(cfg->uid_maps, cfg->nuid_maps, getuid()))
+	if (!privileged && geteuid() != 0 &&
+	    !only_own_id(cfg->uid_maps, cfg->nuid_maps, getuid()))
 		return run_map_helper("newuidmap", pid, cfg->uid_maps, cfg->nuid_maps, err) < 0 ||
 		       run_map_helper("newgidmap", pid, cfg->gid_maps, cfg->ngid_maps, err) < 0
 		       ? -1 : 0;
