@@ -21,7 +21,7 @@
  *   <runroot>/names/<name>       a reserved container name (holds the id)
  *
  * Which roots a command uses by default is the front end's choice
- * (core/cli/cli.c, dd_cli_roots()).
+ * (core/cli/cli.c, resolve_roots()).
  */
 #ifndef DD_PATHS_H
 #define DD_PATHS_H
@@ -31,29 +31,22 @@ struct dd_roots {
 	const char *run;  /* live state: bundles, runtime state, mount points, names */
 };
 
-/* Folders under the data root. */
+/* The folders: the DD_DIR_RUN_ ones are under the run root, the others
+ * under the data root. */
 enum dd_state_dir {
 	DD_DIR_IMAGES,
 	DD_DIR_LAYERS,
 	DD_DIR_CONTAINERS,
 	DD_DIR_TMP,
-	DD_DIR_CACHE
-};
-
-/* Folders under the run root. */
-enum dd_run_dir {
-	DD_RUN_CONTAINERS,
-	DD_RUN_NAMES
+	DD_DIR_CACHE,
+	DD_DIR_RUN_CONTAINERS,
+	DD_DIR_RUN_NAMES
 };
 
 /* <root>/<dir>, or <root>/<dir>/<what fmt makes> (fmt NULL: the folder
- * itself), root being the data root.  A new string (caller frees), NULL
- * when out of memory. */
+ * itself), root being the data root or, for a DD_DIR_RUN_ folder, the
+ * run root.  A new string (caller frees), NULL when out of memory. */
 char *dd_state_path(const char *root, enum dd_state_dir dir, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* The same under the run root. */
-char *dd_run_path(const char *runroot, enum dd_run_dir dir, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

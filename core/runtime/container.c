@@ -29,7 +29,7 @@ const char *dd_status_name(enum dd_status s)
 
 char *dd_container_dir(const struct dd_roots *roots, const char *id)
 {
-	return dd_run_path(roots->run, DD_RUN_CONTAINERS, "%s", id);
+	return dd_state_path(roots->run, DD_DIR_RUN_CONTAINERS, "%s", id);
 }
 
 char *dd_container_layer_dir(const struct dd_roots *roots, const char *id)
@@ -93,7 +93,7 @@ static int reserve_name(const char *names, const char *name, const char *id,
 
 static void release_name(const struct dd_roots *roots, const char *name)
 {
-	_cleanup_free_ char *path = dd_run_path(roots->run, DD_RUN_NAMES, "%s", name);
+	_cleanup_free_ char *path = dd_state_path(roots->run, DD_DIR_RUN_NAMES, "%s", name);
 	struct dd_error ignored;
 
 	if (path)
@@ -143,7 +143,7 @@ static int ensure_names(const struct dd_roots *roots, const char *names,
 int dd_container_create(const struct dd_roots *roots, const char *name, struct dd_state *st,
 			struct dd_error *err)
 {
-	_cleanup_free_ char *names = dd_run_path(roots->run, DD_RUN_NAMES, NULL);
+	_cleanup_free_ char *names = dd_state_path(roots->run, DD_DIR_RUN_NAMES, NULL);
 	_cleanup_free_ char *dir = NULL, *layer = NULL;
 	unsigned char pick[2];
 
