@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -163,7 +164,15 @@ static char *default_data_root(void)
 		return strdup(DEFAULT_ROOT);
 	if (xdg && xdg[0] == '/')
 		return dd_strdup_printf("%s/drydock", xdg);
-	return dd_strdup_printf("%s/.local/share/drydock", home && *home ? home : "/tmp");
+	/* No $HOME (a service, `env -i`): the home /etc/passwd gives. */
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return NULL;
+	return dd_strdup_printf("%s/.local/share/drydock", home);
 }
 
 /* The run root when none is given.  Beside the default data root, the
