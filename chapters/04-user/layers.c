@@ -139,14 +139,15 @@ static __attribute__((unused)) int shifted_layer(const char *cache, const char *
 int user_prepare_layers(struct dd_container *c, struct dd_error *err)
 {
 	struct dd_config *cfg = c->cfg;
-	_cleanup_free_ char *root = strdup(c->dir), *containers = NULL, *cache = NULL;
+	const char *dir = c->layer_dir ? c->layer_dir : c->dir;
+	_cleanup_free_ char *root = strdup(dir), *containers = NULL, *cache = NULL;
 	char *slash;
 	uid_t uid;
 	gid_t gid;
 
 	if (!root)
 		return dd_fail(err, ENOMEM, "Out of memory");
-	/* c->dir is <root>/containers/<id> (core/base/paths.c). */
+	/* The layer dir is <data root>/containers/<id> (core/base/paths.c). */
 	for (int i = 0; i < 2 && (slash = strrchr(root, '/')); i++)
 		*slash = '\0';
 	containers = dd_strdup_printf("%s/containers", root);
@@ -154,7 +155,7 @@ int user_prepare_layers(struct dd_container *c, struct dd_error *err)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	/* BEGIN SOLUTION: make the state root, containers/ and the container's directory searchable, then replace every layer by its copy shifted into the map, cached under <root>/cache/idmap/UID-GID */
 	if (searchable(root, err) < 0 || searchable(containers, err) < 0 ||
-	    searchable(c->dir, err) < 0)
+	    searchable(dir, err) < 0)
 		return -1;
 	cache = dd_strdup_printf("%s/cache/idmap/%u-%u", root, (unsigned)uid, (unsigned)gid);
 	if (!cache)

@@ -148,9 +148,15 @@ int user_configure(struct dd_config *cfg, const struct user_request *rq, struct 
 static int user_prepare(struct dd_container *c, struct dd_error *err)
 {
 	/* Without root the image's files are the user's own, which the map
-	 * already shows as the container's root: nothing to shift. */
-	if (!(c->cfg->namespaces & CLONE_NEWUSER) || geteuid() != 0)
+	 * already shows as the container's root: nothing to shift.  What
+	 * the container writes belongs to its ids, though: say where, for
+	 * the cleanup that removes it as the container's root. */
+	if (!(c->cfg->namespaces & CLONE_NEWUSER))
 		return 0;
+	if (geteuid() != 0)
+		return c->cfg->nuid_maps < 2 ? 0 :
+		       dd_stage_set(c, &user_stage, "layer", c->layer_dir ? c->layer_dir : c->dir,
+				    err);
 	return user_prepare_layers(c, err);
 }
 
@@ -163,11 +169,13 @@ static void user_cleanup(struct dd_container *c)
 	_cleanup_free_ char *upper = NULL, *work = NULL;
 	struct dd_error err;
 
+	const char *layer = dd_stage_get(c, &user_stage, "layer");
+
 	stop_slirp(c);
-	if (geteuid() == 0 || !(c->cfg->namespaces & CLONE_NEWUSER) || c->cfg->nuid_maps < 2)
+	if (!layer)
 		return;
-	upper = dd_strdup_printf("%s/upper", c->dir);
-	work = dd_strdup_printf("%s/work", c->dir);
+	upper = dd_strdup_printf("%s/upper", layer);
+	work = dd_strdup_printf("%s/work", layer);
 	if (upper && work && user_rm_mapped(c->cfg, (char *[]){ upper, work, NULL }, &err) < 0)
 		dd_warn("Cannot remove the layer of container %.12s: %s", c->id, err.msg);
 }

@@ -3,18 +3,20 @@
  *
  * Without this chapter every container starts with a full copy of its
  * image.  With it, the image's layers stay read-only and shared, and the
- * container gets two empty directories of its own:
+ * container gets two empty directories of its own, in its layer
+ * directory (c->layer_dir, under the data root: they outlive a reboot)
+ * and a mount point in its bundle (c->dir, under the run root):
  *
- *   <container>/upper   the container's layer: what it writes, creates,
+ *   <layer dir>/upper   the container's layer: what it writes, creates,
  *                       and the whiteouts of what it deletes
- *   <container>/work    overlayfs's scratch space (same file system)
- *   <container>/rootfs  where the merged view is mounted
+ *   <layer dir>/work    overlayfs's scratch space (same file system)
+ *   <bundle>/rootfs     where the merged view is mounted (cfg->rootfs)
  *
  * The mount is made by the child, inside its own mount namespace, after
  * the mount tree was made private (chapter 06): it is never visible on
  * the host and disappears with the namespace, so a container that dies
  * in any way leaves no mount behind.  Removing the container is removing
- * its directory.
+ * its directories.
  */
 #include "overlay.h"
 
@@ -158,20 +160,23 @@ static int overlay_prepare(struct dd_container *c, struct dd_error *err)
 {
 	const struct dd_config *cfg = c->cfg;
 	_cleanup_free_ char *upper = NULL, *work = NULL, *data = NULL;
+	const char *layer_dir = c->layer_dir ? c->layer_dir : c->dir;
 	struct overlay_state *s;
 
 	if (!cfg->layers || !cfg->layers[0] || !cfg->rootfs)
 		return 0;
-	upper = dd_strdup_printf("%s/upper", c->dir);
-	work = dd_strdup_printf("%s/work", c->dir);
+	upper = dd_strdup_printf("%s/upper", layer_dir);
+	work = dd_strdup_printf("%s/work", layer_dir);
 	if (!upper || !work)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	if (overlay_mount_data(cfg->layers, upper, work, &data, err) < 0)
 		return -1;
 	if (make_upper(upper, cfg->layers[dd_strv_len(cfg->layers) - 1], err) < 0)
 		return -1;
-	if (mkdir(work, 0700) < 0 || mkdir(cfg->rootfs, 0755) < 0)
-		return dd_fail(err, errno, "Cannot create the overlay directories in '%s'", c->dir);
+	if (mkdir(work, 0700) < 0)
+		return dd_fail(err, errno, "Cannot create '%s'", work);
+	if (mkdir(cfg->rootfs, 0755) < 0)
+		return dd_fail(err, errno, "Cannot create '%s'", cfg->rootfs);
 	/* In a user namespace (chapter 04) the overlay is mounted by the
 	 * container's root, a host id that must own its scratch space. */
 	if (cfg->nuid_maps && chown_to_root(cfg, work, err) < 0)

@@ -161,7 +161,10 @@ struct dd_run_state {
 struct dd_container {
 	char id[65];          /* 64 hex digits */
 	char *name;           /* for messages */
-	char *dir;            /* state directory on the host */
+	char *dir;            /* the bundle and runtime state, on the host (run root) */
+	/* Where the container's own layer goes (chapter 08's upper/ and
+	 * work/), under the data root so it survives a reboot; NULL: dir. */
+	char *layer_dir;
 	struct dd_config *cfg;
 	pid_t pid;            /* the container's first process, host pid */
 	/* pid's start time (clock ticks since boot, /proc/PID/stat): with

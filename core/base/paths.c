@@ -1,4 +1,4 @@
-/* paths.c: where things live under a state root (paths.h). */
+/* paths.c: where things live under the data root and the run root (paths.h). */
 #include "core/base/paths.h"
 
 #include <stdarg.h>
@@ -9,9 +9,10 @@ static const char *const dir_names[] = {
 	[DD_DIR_IMAGES] = "images",
 	[DD_DIR_LAYERS] = "layers",
 	[DD_DIR_CONTAINERS] = "containers",
-	[DD_DIR_NAMES] = "names",
 	[DD_DIR_TMP] = "tmp",
 	[DD_DIR_CACHE] = "cache",
+	[DD_DIR_RUN_CONTAINERS] = "containers",
+	[DD_DIR_RUN_NAMES] = "names",
 };
 
 char *dd_state_path(const char *root, enum dd_state_dir dir, const char *fmt, ...)

@@ -1,10 +1,12 @@
-/* cli.c: `drydock [--root DIR] COMMAND`, dispatching to one command. */
+/* cli.c: `drydock [--root DIR] [--runroot DIR] COMMAND`, dispatching to one command. */
 #include "core/cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +16,8 @@
 #include "core/base/util.h"
 
 #define DEFAULT_ROOT "/var/lib/drydock"
+#define DEFAULT_RUNROOT "/run/drydock"
+#define PRIVATE_RUNROOT "run" /* beside a data root of one's own: <root>/run */
 
 static const struct dd_command commands[] = {
 	{ "run", "Run a command in a new container", dd_run_usage, cmd_run },
@@ -52,10 +56,11 @@ static const struct dd_command commands[] = {
 	  cmd_script },
 };
 
-enum { G_ROOT, G_HELP };
+enum { G_ROOT, G_RUNROOT, G_HELP };
 
 static const struct dd_flag global_flags[] = {
 	{ 0, "root", true, G_ROOT },
+	{ 0, "runroot", true, G_RUNROOT },
 	{ 'h', "help", false, G_HELP },
 };
 
@@ -65,7 +70,9 @@ static int apply_global(void *arg, const struct dd_flag *f, const char *value,
 	struct dd_globals *g = arg;
 
 	if (f->id == G_ROOT)
-		g->root = value;
+		g->roots.data = value;
+	else if (f->id == G_RUNROOT)
+		g->roots.run = value;
 	else
 		g->help = true;
 	return 0;
@@ -73,11 +80,17 @@ static int apply_global(void *arg, const struct dd_flag *f, const char *value,
 
 static void print_main_usage(FILE *out)
 {
-	fputs("Usage: drydock [--root DIR] COMMAND [ARGS...]\n\n"
+	fputs("Usage: drydock [--root DIR] [--runroot DIR] COMMAND [ARGS...]\n\n"
 	      "A container runtime you build chapter by chapter.\n\n"
 	      "Options:\n"
-	      "      --root DIR   State root (default $DRYDOCK_ROOT or " DEFAULT_ROOT ")\n"
-	      "      --help       Print this help\n\nCommands:\n",
+	      "      --root DIR     Data root: images, layers, the containers' records and\n"
+	      "                     layers (default $DRYDOCK_ROOT, else " DEFAULT_ROOT "\n"
+	      "                     as root, $XDG_DATA_HOME/drydock for other users)\n"
+	      "      --runroot DIR  Run root: bundles, runtime state, mount points, names\n"
+	      "                     (default $DRYDOCK_RUNROOT, else " DEFAULT_RUNROOT " as root\n"
+	      "                     or $XDG_RUNTIME_DIR/drydock beside the default data\n"
+	      "                     root, else DIR/" PRIVATE_RUNROOT " of the data root)\n"
+	      "      --help         Print this help\n\nCommands:\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -128,11 +141,78 @@ int dd_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return DD_EXIT_ERROR;
 }
 
+/* path made absolute, a new string: paths under the roots end up in
+ * config.json and in the child after it changed directory. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	return dd_strdup_printf("%s/%s", cwd, path);
+}
+
+/* The data root of this user when none is given: the system's for root,
+ * the XDG one in the home directory for anyone else. */
+static char *default_data_root(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		return strdup(DEFAULT_ROOT);
+	if (xdg && xdg[0] == '/')
+		return dd_strdup_printf("%s/drydock", xdg);
+	/* No $HOME (a service, `env -i`): the home /etc/passwd gives. */
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return NULL;
+	return dd_strdup_printf("%s/.local/share/drydock", home);
+}
+
+/* The run root when none is given.  Beside the default data root, the
+ * machine's run directory, a tmpfs under systemd; beside a data root of
+ * one's own (every test's), <root>/run, so that it stays private. */
+static char *default_run_root(const char *data, bool data_is_default)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (data_is_default && geteuid() == 0)
+		return strdup(DEFAULT_RUNROOT);
+	if (data_is_default && xdg && xdg[0] == '/')
+		return dd_strdup_printf("%s/drydock", xdg);
+	return dd_strdup_printf("%s/" PRIVATE_RUNROOT, data);
+}
+
+/* Fill in and make absolute what --root and --runroot left open; *data
+ * and *run own the results. */
+static int resolve_roots(struct dd_globals *g, char **data, char **run)
+{
+	_cleanup_free_ char *fallback = default_data_root();
+	const char *given = g->roots.data && *g->roots.data ? g->roots.data : fallback;
+
+	if (!fallback || !(*data = absolute(given)))
+		return -1;
+	g->roots.data = *data;
+	g->runroot_given = g->roots.run && *g->roots.run;
+	*run = g->runroot_given ? absolute(g->roots.run)
+				: default_run_root(*data, !strcmp(*data, fallback));
+	g->roots.run = *run;
+	return *run ? 0 : -1;
+}
+
 int dd_cli_main(int argc, char **argv)
 {
-	struct dd_globals g = { .root = getenv("DRYDOCK_ROOT"), .self = argv[0], .argv = argv };
+	struct dd_globals g = { .roots = { .data = getenv("DRYDOCK_ROOT"),
+					   .run = getenv("DRYDOCK_RUNROOT") },
+				.self = argv[0], .argv = argv };
 	struct dd_error err = { 0 };
-	_cleanup_free_ char *abs_root = NULL;
+	_cleanup_free_ char *abs_root = NULL, *abs_runroot = NULL;
 	const struct dd_flags_spec spec = {
 		.flags = global_flags, .nflags = ARRAY_SIZE(global_flags),
 		.stop_at_operand = true, .apply = apply_global, .arg = &g,
@@ -153,18 +233,11 @@ int dd_cli_main(int argc, char **argv)
 	if (n > 0)
 		for (i = 1; argv[i] != ops[0]; i++)
 			;
-	if (!g.root || !*g.root)
-		g.root = DEFAULT_ROOT;
-	/* Paths under the root end up in config.json and in the child after
-	 * it changed directory: keep them absolute. */
-	if (g.root[0] != '/') {
-		char cwd[PATH_MAX];
-
-		if (!getcwd(cwd, sizeof(cwd)) || !(abs_root = dd_strdup_printf("%s/%s", cwd, g.root))) {
-			fprintf(stderr, "drydock: Cannot make the state root '%s' absolute\n", g.root);
-			return DD_EXIT_ERROR;
-		}
-		g.root = abs_root;
+	if (resolve_roots(&g, &abs_root, &abs_runroot) < 0) {
+		fprintf(stderr, "drydock: Cannot work out the data root (%s) and the run root (%s): "
+				"%s\n", g.roots.data ? g.roots.data : "(default)",
+			g.roots.run ? g.roots.run : "(default)", strerror(errno));
+		return DD_EXIT_ERROR;
 	}
 	if (i >= argc) {
 		print_main_usage(stderr);

@@ -1,5 +1,5 @@
 /*
- * cli.h: command dispatch.  `drydock [--root DIR] COMMAND [ARGS]`.
+ * cli.h: command dispatch.  `drydock [--root DIR] [--runroot DIR] COMMAND [ARGS]`.
  *
  * Each command is a function that parses its own flags and returns the
  * process exit status (0, the container's status, or 125 on error).
@@ -10,9 +10,15 @@
 #include <stdbool.h>
 
 #include "core/base/flags.h"
+#include "core/base/paths.h"
 
 struct dd_globals {
-	const char *root; /* state root: --root, $DRYDOCK_ROOT, /var/lib/drydock */
+	/* The data root: --root, $DRYDOCK_ROOT, /var/lib/drydock (root) or
+	 * $XDG_DATA_HOME/drydock.  The run root: --runroot, $DRYDOCK_RUNROOT,
+	 * /run/drydock (root) or $XDG_RUNTIME_DIR/drydock beside the default
+	 * data root, else <data root>/run.  Both absolute. */
+	struct dd_roots roots;
+	bool runroot_given; /* --runroot or $DRYDOCK_RUNROOT */
 	const char *self; /* argv[0] */
 	char **argv;      /* the whole command line, for a re-exec */
 	bool help;        /* drydock --help */

@@ -41,7 +41,7 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 		return dd_cli_usage_error("ps", "'drydock ps' takes no arguments, not '%s'", ops[0]);
 	all = set[PS_ALL];
 	quiet = set[PS_QUIET];
-	if (dd_container_list(g->root, &list, &n, &err) < 0) {
+	if (dd_container_list(&g->roots, &list, &n, &err) < 0) {
 		dd_error_print(&err);
 		return DD_EXIT_ERROR;
 	}
@@ -88,9 +88,9 @@ int cmd_ps(int argc, char **argv, struct dd_globals *g)
 /* rm -f: the runtime kills the container and runs its stages' cleanup;
  * then the `drydock run` that waited for it is given the time to record
  * the exit (or remove it, with --rm) before the directory goes. */
-static int stop_running(const char *root, struct dd_state *st, struct dd_error *err)
+static int stop_running(const struct dd_roots *roots, struct dd_state *st, struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+	_cleanup_free_ char *dir = dd_container_dir(roots, st->id);
 	struct dd_container c;
 	int engine, rc;
 
@@ -139,7 +139,7 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 		struct dd_error err = { 0 };
 		struct dd_state st;
 
-		if (dd_container_find(g->root, ops[i], &st, &err) < 0) {
+		if (dd_container_find(&g->roots, ops[i], &st, &err) < 0) {
 			dd_error_print(&err);
 			rc = DD_EXIT_ERROR;
 			continue;
@@ -155,14 +155,14 @@ int cmd_rm(int argc, char **argv, struct dd_globals *g)
 		}
 		/* Also a container whose drydock was killed: its stages' cleanup
 		 * runs here, from what they saved. */
-		if (stop_running(g->root, &st, &err) < 0) {
+		if (stop_running(&g->roots, &st, &err) < 0) {
 			dd_error_print(&err);
 			dd_state_release(&st);
 			rc = DD_EXIT_ERROR;
 			continue;
 		}
 		/* A `run --rm` may have removed it meanwhile: that is done too. */
-		if (dd_container_remove(g->root, &st, &err) < 0) {
+		if (dd_container_remove(&g->roots, &st, &err) < 0) {
 			dd_error_print(&err);
 			rc = DD_EXIT_ERROR;
 		} else {

@@ -29,7 +29,7 @@ int cmd_import(int argc, char **argv, struct dd_globals *g)
 	if (n != 2)
 		return dd_cli_usage_error("import", "'drydock import' needs a FILE (or -) and "
 					  "a NAME[:TAG]");
-	if (dd_image_import(g->root, args[0], args[1], &img, &err) < 0) {
+	if (dd_image_import(g->roots.data, args[0], args[1], &img, &err) < 0) {
 		dd_error_print(&err);
 		return dd_error_exit_code(&err);
 	}
@@ -84,7 +84,7 @@ int cmd_load(int argc, char **argv, struct dd_globals *g)
 	if (!input && isatty(STDIN_FILENO))
 		return dd_cli_usage_error("load", "'drydock load' reads the archive from stdin, "
 					  "which is a terminal: give -i FILE or redirect stdin");
-	if (dd_image_load(g->root, input ? input : "-", &loaded, &err) < 0) {
+	if (dd_image_load(g->roots.data, input ? input : "-", &loaded, &err) < 0) {
 		dd_error_print(&err);
 		return dd_error_exit_code(&err);
 	}
@@ -200,7 +200,7 @@ int cmd_images(int argc, char **argv, struct dd_globals *g)
 		return dd_cli_usage_error("images", "Unknown argument: %s", ops[0]);
 	quiet = o.quiet;
 	as_json = o.as_json;
-	if (dd_image_list(g->root, &list, &n, &err) < 0) {
+	if (dd_image_list(g->roots.data, &list, &n, &err) < 0) {
 		dd_error_print(&err);
 		return dd_error_exit_code(&err);
 	}
@@ -237,7 +237,7 @@ int cmd_rmi(int argc, char **argv, struct dd_globals *g)
 		struct dd_error err = { 0 };
 		struct dd_image_removal what;
 
-		if (dd_image_remove_report(g->root, ops[i], &what, &err) < 0) {
+		if (dd_image_remove_report(g->roots.data, ops[i], &what, &err) < 0) {
 			dd_error_print(&err);
 			rc = dd_error_exit_code(&err);
 		}

@@ -167,8 +167,9 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 		: json_pack("{s:b, s:s}", "implemented", 0, "why",
 			    "chapter 16 (security) is not implemented yet (lab 16)");
 	if (as_json) {
-		json_t *root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "kernel", kernel, "cgroup_mode",
-					 cgroup_mode(), "root", g->root, "chapters", list,
+		json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "kernel", kernel,
+					 "cgroup_mode", cgroup_mode(), "root", g->roots.data,
+					 "runroot", g->roots.run, "chapters", list,
 					 "confinement", conf);
 		char *text = json_dumps(root, JSON_INDENT(2));
 
@@ -177,8 +178,8 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 		json_decref(root);
 		return 0;
 	}
-	printf("Kernel:       %s\nCgroup mode:  %s\nState root:   %s\n\nChapters:\n", kernel,
-	       cgroup_mode(), g->root);
+	printf("Kernel:       %s\nCgroup mode:  %s\nData root:    %s\nRun root:     %s\n\n"
+	       "Chapters:\n", kernel, cgroup_mode(), g->roots.data, g->roots.run);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *c = json_array_get(list, i);
 

@@ -220,11 +220,12 @@ static void catch_interrupts(void)
 }
 
 struct run_ctx {
-	const char *root;
+	const struct dd_roots *roots;
 	struct dd_state st;
 	struct dd_image img;
 	struct dd_config *cfg;
-	char *dir;
+	char *dir;       /* the bundle, under the run root */
+	char *layer_dir; /* the record and the container's layer, under the data root */
 	bool created;
 	sigset_t mask; /* the signal mask before the container was made */
 };
@@ -292,9 +293,9 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	r->cfg = dd_config_new();
 	if (!r->cfg)
 		return dd_fail(err, ENOMEM, "Out of memory");
-	if (configure_security(r->root, o, r->cfg, err) < 0)
+	if (configure_security(r->roots->data, o, r->cfg, err) < 0)
 		return -1;
-	if (dd_image_resolve(r->root, o->image, &r->img, err) < 0 ||
+	if (dd_image_resolve(r->roots->data, o->image, &r->img, err) < 0 ||
 	    configure_user(o, &r->img, r->cfg, err) < 0)
 		return -1;
 	r->st.image = strdup(o->image);
@@ -303,13 +304,14 @@ static int prepare_container(struct run_ctx *r, const struct dd_run_opts *o,
 	/* rm -f waits for this drydock to finish, recognised by its start time. */
 	r->st.engine_pid = getpid();
 	if (dd_proc_start_time(r->st.engine_pid, &r->st.engine_pid_start, err) < 0 ||
-	    dd_container_create(r->root, o->name, &r->st, err) < 0)
+	    dd_container_create(r->roots, o->name, &r->st, err) < 0)
 		return -1;
 	r->created = true;
-	r->dir = dd_container_dir(r->root, r->st.id);
+	r->dir = dd_container_dir(r->roots, r->st.id);
+	r->layer_dir = dd_container_layer_dir(r->roots, r->st.id);
 	rootfs = r->dir ? dd_strdup_printf("%s/rootfs", r->dir) : NULL;
 	config = r->dir ? dd_strdup_printf("%s/config.json", r->dir) : NULL;
-	if (!rootfs || !config)
+	if (!rootfs || !config || !r->layer_dir)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	/* The root itself is made by the overlay stage (or its fallback, a
 	 * copy) when the container starts. */
@@ -337,14 +339,14 @@ static int on_created(struct dd_container *c, void *arg, struct dd_error *err)
  * the container (--rm), or keeps it for ps and rm. */
 static int finish(struct run_ctx *r, bool remove, struct dd_error *err)
 {
-	if (!r->created || !dd_is_dir(r->dir))
+	if (!r->created || !r->layer_dir || !dd_is_dir(r->layer_dir))
 		return 0; /* never made, or already removed by `rm -f` */
-	return remove ? dd_container_remove(r->root, &r->st, err) : 0;
+	return remove ? dd_container_remove(r->roots, &r->st, err) : 0;
 }
 
 int cmd_run(int argc, char **argv, struct dd_globals *g)
 {
-	struct run_ctx r = { .root = g->root };
+	struct run_ctx r = { .roots = &g->roots };
 	struct dd_container c = { .sync_fd = -1, .barrier_fd = -1 };
 	struct dd_runtime_hooks hooks = { .created = on_created, .arg = &r };
 	sigset_t all;
@@ -383,6 +385,7 @@ int cmd_run(int argc, char **argv, struct dd_globals *g)
 	memcpy(c.id, r.st.id, sizeof(c.id));
 	c.name = r.st.name;
 	c.dir = r.dir;
+	c.layer_dir = r.layer_dir;
 	c.cfg = r.cfg;
 	/* Hold every signal until on_created forwards them to the child. */
 	sigfillset(&all);
@@ -407,6 +410,7 @@ fail:
 out:
 	dd_config_free(r.cfg);
 	free(r.dir);
+	free(r.layer_dir);
 	dd_state_release(&r.st);
 	dd_image_release(&r.img);
 	dd_run_opts_release(&o);

@@ -384,7 +384,7 @@ int dd_store_find_user(const char *root, const char *id, char *who, size_t len,
 	size_t n;
 	int found = 0;
 
-	if (dd_container_list(root, &list, &n, err) < 0)
+	if (dd_container_list_records(root, &list, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n && !found; i++) {
 		if (list[i].image_id && !strcmp(list[i].image_id, id)) {

@@ -370,13 +370,18 @@ int cmd_script(int argc, char **argv, struct dd_globals *g)
 	argc -= first - 1;
 	argv += first - 1;
 	/* Scripts and the programs they start use this very drydock and the
-	 * state root given with --root, unless the environment says otherwise. */
+	 * data root given with --root, unless the environment says otherwise;
+	 * the run root too when one was given, else each drydock they start
+	 * derives it from the data root it is given (a script that moves
+	 * DRYDOCK_ROOT gets a private run root with it). */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		setenv("DRYDOCK_BIN", self, 0);
 	}
-	setenv("DRYDOCK_ROOT", g->root, 1);
+	setenv("DRYDOCK_ROOT", g->roots.data, 1);
+	if (g->runroot_given)
+		setenv("DRYDOCK_RUNROOT", g->roots.run, 1);
 
 	if (!(L = luaL_newstate())) {
 		fprintf(stderr, "drydock: Cannot create a Lua state: out of memory\n");

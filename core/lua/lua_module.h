@@ -56,7 +56,10 @@ const char *dd_lua_opt_string(lua_State *L, int t, const char *who, const char *
 /* Seconds at stack index idx: nil -> dflt, false or 0 -> no limit (0). */
 double dd_lua_opt_seconds(lua_State *L, int idx, const char *who, const char *field,
 			  double dflt);
-/* Push the argv table of `drydock [--root R] run FLAGS IMAGE CMD...` for
+/* Append `--root R` and `--runroot RR` to the argv table a, from the
+ * fields root and runroot of the options table at t, when set. */
+void dd_lua_push_root_args(lua_State *L, int a, int t, const char *who);
+/* Push the argv table of `drydock [--root R] [--runroot RR] run FLAGS IMAGE CMD...` for
  * the options table at t (the caller's upvalue 1 is the module table,
  * for dd.default_image); returns its index. */
 int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdin_data,

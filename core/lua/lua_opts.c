@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/cleanup.h"
+
 static const char *const run_fields[] = {
     "image",   "cmd",	"name",	     "hostname", "env",		"env_file", "workdir",
     "volumes", "tmpfs", "read_only", "init",	 "interactive", "stdin",    "rm",
-    "uts",     "pid",	"network", "root",	     "extra",	 "timeout",
+    "uts",     "pid",	"network", "root",	     "runroot",	 "extra",	 "timeout",
     "cap_add", "cap_drop", "privileged", "security_opt", "ulimits",
     "user",    "userns", "group_add", NULL,
 };
@@ -195,14 +197,29 @@ static void append_flag_value(lua_State *L, int t, int a, const char *who,
 	}
 }
 
+void dd_lua_push_root_args(lua_State *L, int a, int t, const char *who)
+{
+	static const char *const flags[][2] = { { "root", "--root" },
+						 { "runroot", "--runroot" } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		const char *dir = dd_lua_opt_string(L, t, who, flags[i][0]);
+
+		if (dir) {
+			dd_lua_push_arg(L, a, flags[i][1]);
+			dd_lua_push_arg(L, a, dir);
+		}
+	}
+}
+
 /*
- * Push the argv table of `drydock [--root R] run FLAGS IMAGE CMD...` for
+ * Push the argv table of `drydock [--root R] [--runroot RR] run FLAGS IMAGE CMD...` for
  * the options table at t; also returns its stdin text and time limit.
  */
 int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdin_data,
 			 size_t *stdin_len, double *timeout)
 {
-	const char *root, *image;
+	const char *image;
 	int a;
 
 	luaL_checktype(L, t, LUA_TTABLE);
@@ -220,10 +237,7 @@ int dd_lua_push_run_argv(lua_State *L, int t, const char *who, const char **stdi
 	lua_newtable(L);
 	a = lua_gettop(L);
 	dd_lua_push_arg(L, a, dd_lua_bin(L));
-	if ((root = dd_lua_opt_string(L, t, who, "root"))) {
-		dd_lua_push_arg(L, a, "--root");
-		dd_lua_push_arg(L, a, root);
-	}
+	dd_lua_push_root_args(L, a, t, who);
 	dd_lua_push_arg(L, a, "run");
 	if (opt_bool(L, t, who, "rm", true))
 		dd_lua_push_arg(L, a, "--rm");

@@ -292,26 +292,21 @@ static int l_handle_tostring(lua_State *L)
 
 /* ---- commands that print JSON or an id ---- */
 
-/* Run `drydock [--root R] ARGS...`; raise with its stderr unless it
+/* Run `drydock [--root R] [--runroot RR] ARGS...`; raise with its stderr unless it
  * exits 0; leaves the handle on the stack and returns it. */
 static struct handle *run_drydock(lua_State *L, int opts, const char *who,
 				  const char *const *args)
 {
 	struct handle *h;
-	const char *root = NULL;
 	int a;
 
-	if (!lua_isnoneornil(L, opts)) {
+	if (!lua_isnoneornil(L, opts))
 		luaL_checktype(L, opts, LUA_TTABLE);
-		root = dd_lua_opt_string(L, opts, who, "root");
-	}
 	lua_newtable(L);
 	a = lua_gettop(L);
 	dd_lua_push_arg(L, a, dd_lua_bin(L));
-	if (root) {
-		dd_lua_push_arg(L, a, "--root");
-		dd_lua_push_arg(L, a, root);
-	}
+	if (!lua_isnoneornil(L, opts))
+		dd_lua_push_root_args(L, a, opts, who);
 	for (; *args; args++)
 		dd_lua_push_arg(L, a, *args);
 	h = start(L, a, false, NULL, 0, DD_LUA_DEFAULT_TIMEOUT, who);
@@ -398,7 +393,7 @@ static int l_info(lua_State *L)
 /* dd.import{file = "rootfs.tar", name = "mine:1"} -> image id */
 static int l_import(lua_State *L)
 {
-	static const char *const fields[] = {"file", "name", "root", NULL};
+	static const char *const fields[] = {"file", "name", "root", "runroot", NULL};
 	const char *args[4] = {"import", NULL, NULL, NULL};
 	struct handle *h;
 	size_t len;

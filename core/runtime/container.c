@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
-#include "core/base/paths.h"
 #include "core/base/util.h"
 #include "core/runtime/proc.h"
 #include "core/runtime/state.h"
@@ -28,14 +27,14 @@ const char *dd_status_name(enum dd_status s)
 	return status_names[s];
 }
 
-char *dd_container_dir(const char *root, const char *id)
+char *dd_container_dir(const struct dd_roots *roots, const char *id)
 {
-	return dd_state_path(root, DD_DIR_CONTAINERS, "%s", id);
+	return dd_state_path(roots->run, DD_DIR_RUN_CONTAINERS, "%s", id);
 }
 
-static char *name_path(const char *root, const char *name)
+char *dd_container_layer_dir(const struct dd_roots *roots, const char *id)
 {
-	return dd_state_path(root, DD_DIR_NAMES, "%s", name);
+	return dd_state_path(roots->data, DD_DIR_CONTAINERS, "%s", id);
 }
 
 /* Docker-style generated names: adjective_noun. */
@@ -59,16 +58,16 @@ static bool valid_name(const char *name)
 			    "0123456789_.-") == strlen(name);
 }
 
-/* The name is reserved by creating <root>/names/<name>, which fails
- * when it exists: one atomic step.  The file holds the id, for whoever
- * looks; nothing reads it back (a name is resolved through the
- * containers' own records).  A file and not a directory: on ext4 a
- * directory takes a block at once, and each start and removal pays
- * for allocating and discarding it. */
-static int reserve_name(const char *root, const char *name, const char *id,
+/* The name is reserved by creating <names>/<name>, which fails when it
+ * exists: one atomic step.  The file holds the id, for whoever looks;
+ * nothing reads it back (a name is resolved through the containers' own
+ * records).  A file and not a directory: on ext4 a directory takes a
+ * block at once, and each start and removal pays for allocating and
+ * discarding it. */
+static int reserve_name(const char *names, const char *name, const char *id,
 			struct dd_error *err)
 {
-	_cleanup_free_ char *path = name_path(root, name);
+	_cleanup_free_ char *path = dd_strdup_printf("%s/%s", names, name);
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
@@ -92,23 +91,65 @@ static int reserve_name(const char *root, const char *name, const char *id,
 	return 0;
 }
 
-static void release_name(const char *root, const char *name)
+static void release_name(const struct dd_roots *roots, const char *name)
 {
-	_cleanup_free_ char *path = name_path(root, name);
+	_cleanup_free_ char *path = dd_state_path(roots->run, DD_DIR_RUN_NAMES, "%s", name);
 	struct dd_error ignored;
 
 	if (path)
 		dd_rm_rf(path, &ignored);
 }
 
-int dd_container_create(const char *root, const char *name, struct dd_state *st,
+/* Names are reserved under the run root, which a reboot empties while
+ * the containers' records stay under the data root.  A run root without
+ * names/ gets one made anew from the records: filled in a folder beside
+ * it, then renamed into place in one step, so no name a kept container
+ * holds is ever free, even to a `run --name` racing this one. */
+static int ensure_names(const struct dd_roots *roots, const char *names,
 			struct dd_error *err)
 {
-	_cleanup_free_ char *names = dd_state_path(root, DD_DIR_NAMES, NULL);
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *fresh = NULL;
+	struct dd_state *list;
+	struct dd_error ignored;
+	size_t n;
+
+	if (dd_is_dir(names))
+		return 0;
+	if (dd_mkdir_p(roots->run, 0700, err) < 0)
+		return -1;
+	fresh = dd_strdup_printf("%s.new-XXXXXX", names);
+	if (!fresh)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (!mkdtemp(fresh))
+		return dd_fail(err, errno, "Cannot create '%s'", fresh);
+	if (dd_container_list_records(roots->data, &list, &n, err) < 0) {
+		dd_rm_rf(fresh, &ignored);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (list[i].name)
+			reserve_name(fresh, list[i].name, list[i].id, &ignored);
+	dd_state_list_free(list, n);
+	if (rename(fresh, names) < 0) {
+		int saved = errno;
+
+		dd_rm_rf(fresh, &ignored);
+		if (saved != EEXIST && saved != ENOTEMPTY) /* else another drydock made it */
+			return dd_fail(err, saved, "Cannot create '%s'", names);
+	}
+	return 0;
+}
+
+int dd_container_create(const struct dd_roots *roots, const char *name, struct dd_state *st,
+			struct dd_error *err)
+{
+	_cleanup_free_ char *names = dd_state_path(roots->run, DD_DIR_RUN_NAMES, NULL);
+	_cleanup_free_ char *dir = NULL, *layer = NULL;
 	unsigned char pick[2];
 
-	if (!names || dd_mkdir_p(names, 0700, err) < 0 || dd_random_hex(st->id, 32, err) < 0)
+	if (!names)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	if (ensure_names(roots, names, err) < 0 || dd_random_hex(st->id, 32, err) < 0)
 		return -1;
 	if (name && !valid_name(name))
 		return dd_fail_kind(err, DD_ERR_USAGE, 0,
@@ -124,7 +165,7 @@ int dd_container_create(const char *root, const char *name, struct dd_state *st,
 					   st->id + tries % 50);
 		if (!st->name)
 			return dd_fail(err, ENOMEM, "Cannot name the container");
-		if (reserve_name(root, st->name, st->id, err) == 0)
+		if (reserve_name(names, st->name, st->id, err) == 0)
 			break;
 		free(st->name);
 		st->name = NULL;
@@ -132,25 +173,28 @@ int dd_container_create(const char *root, const char *name, struct dd_state *st,
 			return -1;
 	}
 	if (name) {
-		if (reserve_name(root, name, st->id, err) < 0)
+		if (reserve_name(names, name, st->id, err) < 0)
 			return -1;
 		st->name = strdup(name);
 	}
-	dir = dd_container_dir(root, st->id);
-	if (!dir || dd_mkdir_p(dir, 0700, err) < 0) {
-		release_name(root, st->name);
-		return -1;
-	}
+	/* The bundle first: a record whose bundle is missing is a container
+	 * from before a reboot (read_run_state()), never one being made. */
+	dir = dd_container_dir(roots, st->id);
+	layer = dd_container_layer_dir(roots, st->id);
 	st->status = DD_STATUS_CREATED;
 	st->created = time(NULL);
-	if (dd_container_save(root, st, err) < 0) {
+	if (!dir || !layer || dd_mkdir_p(dir, 0700, err) < 0 || dd_mkdir_p(layer, 0700, err) < 0 ||
+	    dd_container_save(roots, st, err) < 0) {
 		struct dd_error ignored;
 
 		/* Nothing half-made: no directory without a record, no name
 		 * reserved for a container that does not exist. */
-		dd_rm_rf(dir, &ignored);
-		release_name(root, st->name);
-		return -1;
+		if (layer)
+			dd_rm_rf(layer, &ignored);
+		if (dir)
+			dd_rm_rf(dir, &ignored);
+		release_name(roots, st->name);
+		return dir && layer ? -1 : dd_fail(err, ENOMEM, "Out of memory");
 	}
 	return 0;
 }
@@ -158,9 +202,10 @@ int dd_container_create(const char *root, const char *name, struct dd_state *st,
 /* The engine's record, <dir>/container.json: what the runtime does not
  * know (name, image, command).  Status, pid and exit code are the
  * runtime's, in state.json, and read from there. */
-int dd_container_save(const char *root, const struct dd_state *st, struct dd_error *err)
+int dd_container_save(const struct dd_roots *roots, const struct dd_state *st,
+		      struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+	_cleanup_free_ char *dir = dd_container_layer_dir(roots, st->id);
 	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/container.json", dir) : NULL;
 	_cleanup_free_ char *text = NULL;
 	json_t *j = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:I}",
@@ -192,6 +237,13 @@ static void read_run_state(const char *dir, struct dd_state *st)
 	struct dd_run_state rs;
 	struct dd_error ignored;
 
+	if (!dd_is_dir(dir)) {
+		/* The record stayed, the run root went: the machine rebooted
+		 * since, and nobody saw how the container ended. */
+		st->status = DD_STATUS_EXITED;
+		st->exit_code = -1;
+		return;
+	}
 	st->status = DD_STATUS_CREATED;
 	if (dd_state_peek(dir, &rs, &ignored) < 0)
 		return; /* not made yet */
@@ -217,11 +269,11 @@ static void read_run_state(const char *dir, struct dd_state *st)
 	}
 }
 
-int dd_container_load(const char *root, const char *id, struct dd_state *st,
-		      struct dd_error *err)
+/* The engine's record alone, from the data root. */
+static int load_record(const char *root, const char *id, struct dd_state *st,
+		       struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_container_dir(root, id);
-	_cleanup_free_ char *path = dir ? dd_strdup_printf("%s/container.json", dir) : NULL;
+	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_CONTAINERS, "%s/container.json", id);
 	json_error_t jerr;
 	json_t *j;
 
@@ -240,6 +292,18 @@ int dd_container_load(const char *root, const char *id, struct dd_state *st,
 	st->engine_pid_start = json_integer_value(json_object_get(j, "engine_pid_start"));
 	st->created = json_integer_value(json_object_get(j, "created"));
 	json_decref(j);
+	return 0;
+}
+
+int dd_container_load(const struct dd_roots *roots, const char *id, struct dd_state *st,
+		      struct dd_error *err)
+{
+	_cleanup_free_ char *dir = dd_container_dir(roots, id);
+
+	if (!dir)
+		return dd_fail(err, ENOMEM, "Cannot load container %s", id);
+	if (load_record(roots->data, id, st, err) < 0)
+		return -1;
 	read_run_state(dir, st);
 	return 0;
 }
@@ -251,8 +315,9 @@ static int cmp_created_desc(const void *a, const void *b)
 	return (x->created < y->created) - (x->created > y->created);
 }
 
-int dd_container_list(const char *root, struct dd_state **out, size_t *n,
-		      struct dd_error *err)
+/* Every record under root; with roots, each one's status too. */
+static int list_containers(const char *root, const struct dd_roots *roots,
+			   struct dd_state **out, size_t *n, struct dd_error *err)
 {
 	_cleanup_free_ char *path = dd_state_path(root, DD_DIR_CONTAINERS, NULL);
 	_cleanup_closedir_ DIR *dir = path ? opendir(path) : NULL;
@@ -270,7 +335,8 @@ int dd_container_list(const char *root, struct dd_state **out, size_t *n,
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
 			continue;
-		if (dd_container_load(root, de->d_name, &st, &ignored) < 0)
+		if ((roots ? dd_container_load(roots, de->d_name, &st, &ignored)
+			   : load_record(root, de->d_name, &st, &ignored)) < 0)
 			continue; /* being created or removed right now */
 		nl = realloc(list, (count + 1) * sizeof(*nl));
 		if (!nl) {
@@ -288,13 +354,25 @@ int dd_container_list(const char *root, struct dd_state **out, size_t *n,
 	return 0;
 }
 
-int dd_container_find(const char *root, const char *ref, struct dd_state *st,
+int dd_container_list(const struct dd_roots *roots, struct dd_state **out, size_t *n,
+		      struct dd_error *err)
+{
+	return list_containers(roots->data, roots, out, n, err);
+}
+
+int dd_container_list_records(const char *root, struct dd_state **out, size_t *n,
+			      struct dd_error *err)
+{
+	return list_containers(root, NULL, out, n, err);
+}
+
+int dd_container_find(const struct dd_roots *roots, const char *ref, struct dd_state *st,
 		      struct dd_error *err)
 {
 	struct dd_state *list;
 	size_t n, found = 0, idx = 0;
 
-	if (dd_container_list(root, &list, &n, err) < 0)
+	if (dd_container_list(roots, &list, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].name && !strcmp(list[i].name, ref)) {
@@ -320,16 +398,20 @@ int dd_container_find(const char *root, const char *ref, struct dd_state *st,
 	return 0;
 }
 
-int dd_container_remove(const char *root, const struct dd_state *st, struct dd_error *err)
+/* The bundle first, then the record: a removal cut short leaves a
+ * record that ps shows as exited and rm removes again. */
+int dd_container_remove(const struct dd_roots *roots, const struct dd_state *st,
+			struct dd_error *err)
 {
-	_cleanup_free_ char *dir = dd_container_dir(root, st->id);
+	_cleanup_free_ char *dir = dd_container_dir(roots, st->id);
+	_cleanup_free_ char *layer = dd_container_layer_dir(roots, st->id);
 
-	if (!dir)
+	if (!dir || !layer)
 		return dd_fail(err, ENOMEM, "Cannot remove container %.12s", st->id);
-	if (dd_rm_rf(dir, err) < 0)
+	if (dd_rm_rf(dir, err) < 0 || dd_rm_rf(layer, err) < 0)
 		return dd_error_wrap(err, "Cannot remove container %.12s", st->id);
 	if (st->name)
-		release_name(root, st->name);
+		release_name(roots, st->name);
 	return 0;
 }
 

@@ -22,7 +22,8 @@
 -- handout): graded like the others, with visibility "after_published"
 -- in results.json so a student sees them only once grades are out.
 --
--- Each lab gets a fresh state root (DRYDOCK_ROOT), removed afterwards.
+-- Each lab gets a fresh data root (DRYDOCK_ROOT), removed afterwards, and
+-- with it a fresh run root beneath it (no DRYDOCK_RUNROOT: <root>/run).
 -- Each scenario test runs in a `drydock script` of its own (a fresh Lua
 -- state), killed with everything it started after --timeout seconds.
 --
@@ -309,10 +310,12 @@ local function report(label, name, res)
   io.stdout:flush()
 end
 
--- A private state root for a group of tests, removed afterwards.
+-- A private state root for a group of tests, removed afterwards; the run
+-- root is <root>/run, so it goes too.
 local function with_state_root(what, fn)
   local root = dd.mkdtemp("ddroot-")
   dd.setenv("DRYDOCK_ROOT", root)
+  dd.setenv("DRYDOCK_RUNROOT", nil)
   fn()
   dd.setenv("DRYDOCK_ROOT", nil)
   local ok, err = pcall(dd.rm_rf, root)

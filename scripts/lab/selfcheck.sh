@@ -100,7 +100,7 @@ done
 run_in() { # TREE ARGS...
 	dir=$1
 	shift
-	(cd "$dir" && env -u DRYDOCK_BIN -u DRYDOCK_PROBE -u DRYDOCK_ROOT \
+	(cd "$dir" && env -u DRYDOCK_BIN -u DRYDOCK_PROBE -u DRYDOCK_ROOT -u DRYDOCK_RUNROOT \
 		build/drydock script scripts/lab/run.lua "$@")
 }
 

@@ -25,8 +25,8 @@
 -- without an assertion or a skip passes, so never return early silently.
 --
 -- Environment: DRYDOCK_BIN (the drydock under test), DRYDOCK_PROBE (host
--- path of build/ddprobe), DRYDOCK_ROOT (the state root; the runner gives
--- each lab a fresh one).
+-- path of build/ddprobe), DRYDOCK_ROOT (the data root; the runner gives
+-- each lab a fresh one, and so a fresh run root, <root>/run).
 local dd = require "drydock"
 
 -- Test files use `dd` without requiring it; `drydock script` sets it,

@@ -83,8 +83,8 @@ if [ -n "$drydock_error" ]; then
 	md "| \`drydock run\` | n/a ($drydock_error) | | |"
 else
 	footprint_row drydock "\`drydock run\`" \
-		'"$DD" --root "$DDROOT" run --rm busybox true' \
-		'"$DD" --root "$DDROOT" run --rm busybox sleep 3'
+		'"$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true' \
+		'"$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox sleep 3'
 fi
 footprint_row crun "\`crun run\`" \
 	'$CRUN run --bundle "$T/bundle" bench-fp-crun' \

@@ -56,9 +56,9 @@ elif [ -n "$drydock_error" ]; then
 	md "n/a: drydock: $drydock_error."
 else
 	log "profile: strace of one drydock run and one crun run"
-	strace -f -c -o "$P/drydock-strace-c.txt" "$DD" --root "$DDROOT" run --rm busybox true \
+	strace -f -c -o "$P/drydock-strace-c.txt" "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true \
 		>/dev/null 2>&1 </dev/null || true
-	strace -f -tt -T -o "$P/drydock-strace-T.txt" "$DD" --root "$DDROOT" run --rm busybox true \
+	strace -f -tt -T -o "$P/drydock-strace-T.txt" "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true \
 		>/dev/null 2>&1 </dev/null || true
 	strace -f -c -o "$P/crun-strace-c.txt" $CRUN run --bundle "$T/bundle" bench-profile \
 		>/dev/null 2>&1 </dev/null || true
@@ -85,8 +85,8 @@ else
 	if ! command -v perf >/dev/null; then
 		md "CPU profile: n/a (perf is not installed)."
 	elif ! perf record -q -e cpu-clock -F 10000 -g -o "$P/drydock.perf" -- sh -c \
-		'i=0; while [ $i -lt 20 ]; do "$0" --root "$1" run --rm busybox true; i=$((i + 1)); done' \
-		"$DD" "$DDROOT" >/dev/null 2>"$P/perf.err" </dev/null; then
+		'i=0; while [ $i -lt 20 ]; do "$0" --root "$1" --runroot "$2" run --rm busybox true; i=$((i + 1)); done' \
+		"$DD" "$DDROOT" "$DDRUN" >/dev/null 2>"$P/perf.err" </dev/null; then
 		md "CPU profile: n/a (perf record failed: $(reason "$P/perf.err"))."
 	else
 		log "profile: perf of 20 drydock runs"

@@ -20,6 +20,11 @@
 # hierarchy at /sys/fs/cgroup/unified that holds a controller) crun
 # refuses to run, so there we unmount the v2 hierarchy, in our namespace
 # only.  Nothing outside the temp directory is edited.
+#
+# The runtimes' live state (drydock's run root, crun's and runc's --root,
+# podman's --runroot) is on a tmpfs mounted in that namespace at
+# $BENCH_TMP/run, as /run is on a machine booted with systemd; the
+# images, layers and the containers' own layers stay on disk.
 set -eu
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
@@ -162,13 +167,26 @@ log "image: $image_note"
 md "Image: $image_note, the same root for every runtime."
 md ""
 
+# --- The runtimes' live state: a tmpfs, as /run under systemd -----------
+# Mounted in this mount namespace only, so it goes with the namespace
+# (and inner_cleanup unmounts it first).
+RUN=$T/run
+mkdir -p "$RUN"
+mount -t tmpfs -o mode=0700,size=256m bench-run "$RUN" ||
+	die "Cannot run: cannot mount a tmpfs at $RUN for the runtimes' state"
+host_run="$(stat -f -c %T /run 2>/dev/null || echo unknown) (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown))"
+result machine_run_fs "$host_run"
+md "Live state (drydock's --runroot, crun's and runc's --root, podman's --runroot) on a"
+md "tmpfs the bench mounts, as /run is under systemd; this machine's /run is $host_run."
+md ""
+
 # --- The runtimes --------------------------------------------------------
 # crun refuses to touch cgroups on a hybrid host; drydock has no cgroup
 # chapter yet, so the like-for-like crun runs with --cgroup-manager=disabled.
 # "crun-cgroupfs" is crun as shipped, creating a cgroup per container.
-CRUN="crun --root $T/crun-state --cgroup-manager=disabled"
-CRUN_CG="crun --root $T/crun-cg-state"
-RUNC="runc --root $T/runc-state"
+CRUN="crun --root $RUN/crun-state --cgroup-manager=disabled"
+CRUN_CG="crun --root $RUN/crun-cg-state"
+RUNC="runc --root $RUN/runc-state"
 write_bundle "$T/bundle" "$ROOTFS" nonet true
 write_bundle "$T/bundle-net" "$ROOTFS" net true
 write_bundle "$T/bundle-sleep" "$ROOTFS" nonet sleep 3
@@ -199,8 +217,8 @@ image_copy_tmp_dir = "$T/podman/tmp"
 EOF
 export CONTAINERS_CONF="$T/podman/containers.conf"
 export TMPDIR="$T/podman/tmp"
-PODMAN="podman --root $T/podman/storage --runroot $T/podman/run --storage-driver overlay"
-PODMAN_IMPORT="podman --root $T/podman/import-storage --runroot $T/podman/import-run --storage-driver overlay"
+PODMAN="podman --root $T/podman/storage --runroot $RUN/podman --storage-driver overlay"
+PODMAN_IMPORT="podman --root $T/podman/import-storage --runroot $RUN/podman-import --storage-driver overlay"
 PODMAN_IMAGE=localhost/drydock-bench-busybox
 podman_error=""
 if ! command -v podman >/dev/null; then
@@ -209,16 +227,18 @@ elif ! probe "$T/podman-import.err" $PODMAN import "$IMAGE_TAR" "$PODMAN_IMAGE";
 	podman_error="failed: $(reason "$T/podman-import.err")"
 fi
 
-# drydock: a state root of its own; the image is imported first so that
-# the first measured run does not pay for it.
+# drydock: a data root of its own on disk and a run root on the tmpfs;
+# the image is imported first so that the first measured run does not
+# pay for it.
 DDROOT=$T/drydock
+DDRUN=$RUN/drydock
 drydock_error=""
 if [ ! -x "$DD" ]; then
 	drydock_error="build/drydock does not exist"
 else
-	probe "$T/drydock-import.err" "$DD" --root "$DDROOT" import "$IMAGE_TAR" busybox ||
+	probe "$T/drydock-import.err" "$DD" --root "$DDROOT" --runroot "$DDRUN" import "$IMAGE_TAR" busybox ||
 		log "drydock import of the image failed: $(reason "$T/drydock-import.err"); relying on the built-in image"
-	if ! probe "$T/drydock-run.err" "$DD" --root "$DDROOT" run --rm busybox true; then
+	if ! probe "$T/drydock-run.err" "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true; then
 		drydock_error="failed: $(reason "$T/drydock-run.err")"
 	fi
 fi

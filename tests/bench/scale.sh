@@ -60,7 +60,7 @@ md "## Scale: $SCALE_N containers at once"
 md ""
 md "Each runs \`true\` and is removed; wall time from the first start to the last exit."
 md "Left behind: mounts under the runtime's state directory, processes naming it,"
-md "containers the runtime still lists (drydock: entries in containers/ and names/)."
+md "containers the runtime still lists (drydock: entries in containers/ under both roots and names/)."
 md ""
 md "| runtime | containers | wall s | failed | mounts left | processes left | containers left | note |"
 md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
@@ -68,12 +68,12 @@ if [ -n "$drydock_error" ]; then
 	scale_na drydock "\`drydock run --rm\`" "$drydock_error"
 else
 	scale drydock "\`drydock run --rm\`" "$DDROOT" \
-		'echo $(($(entries "$DDROOT/containers") + $(entries "$DDROOT/names")))' \
-		'"$DD" --root "$DDROOT" run --rm busybox true'
+		'echo $(($(entries "$DDROOT/containers") + $(entries "$DDRUN/containers") + $(entries "$DDRUN/names")))' \
+		'"$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true'
 fi
-scale crun "\`crun run\`, no cgroup" "$T/crun-state" 'entries "$T/crun-state"' \
+scale crun "\`crun run\`, no cgroup" "$RUN/crun-state" 'entries "$RUN/crun-state"' \
 	'$CRUN run --bundle "$T/bundle" "bench-scale-$i"'
-scale runc "\`runc run\`, cgroupfs" "$T/runc-state" 'entries "$T/runc-state"' \
+scale runc "\`runc run\`, cgroupfs" "$RUN/runc-state" 'entries "$RUN/runc-state"' \
 	'$RUNC run --bundle "$T/bundle" "bench-scale-$i"'
 if [ -n "$podman_error" ]; then
 	scale_na podman "\`podman run --rm\`" "$podman_error"

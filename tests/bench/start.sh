@@ -41,7 +41,7 @@ start_row drydock "\`drydock run --rm busybox true\`" no
 if [ -n "$drydock_error" ]; then
 	start_na drydock "$drydock_error"
 else
-	start_command drydock "$DD" --root "$DDROOT" run --rm busybox true
+	start_command drydock "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm busybox true
 fi
 start_row crun "\`crun run\`, no cgroup (as drydock today)" no
 start_command crun $CRUN run --bundle "$T/bundle" bench-crun
@@ -52,15 +52,15 @@ start_command crun $CRUN run --bundle "$T/bundle" bench-crun
 start_row crun-confined "\`crun run\`, no cgroup, drydock's capabilities, seccomp and masks" no
 if [ -n "$drydock_error" ] || ! command -v jq >/dev/null; then
 	start_na crun-confined "needs drydock and jq"
-elif probe "$S/confined.err" "$DD" --root "$DDROOT" run --name bench-confinement busybox true; then
-	config=$(ls "$DDROOT"/containers/*/config.json | head -n 1)
+elif probe "$S/confined.err" "$DD" --root "$DDROOT" --runroot "$DDRUN" run --name bench-confinement busybox true; then
+	config=$(ls "$DDRUN"/containers/*/config.json | head -n 1)
 	write_bundle "$T/bundle-confined" "$ROOTFS" nonet true
 	jq -s '.[0] * { process: { capabilities: .[1].process.capabilities },
 		linux: { seccomp: .[1].linux.seccomp, maskedPaths: .[1].linux.maskedPaths,
 			 readonlyPaths: .[1].linux.readonlyPaths } }' \
 		"$T/bundle-confined/config.json" "$config" >"$T/confined.json" &&
 		mv "$T/confined.json" "$T/bundle-confined/config.json"
-	"$DD" --root "$DDROOT" rm bench-confinement >/dev/null 2>&1
+	"$DD" --root "$DDROOT" --runroot "$DDRUN" rm bench-confinement >/dev/null 2>&1
 	start_command crun-confined $CRUN run --bundle "$T/bundle-confined" bench-crun-confined
 else
 	start_na crun-confined "failed: $(reason "$S/confined.err")"
@@ -71,14 +71,14 @@ start_row drydock-unconfined "\`drydock run --rm --privileged --security-opt sec
 if [ -n "$drydock_error" ]; then
 	start_na drydock-unconfined "$drydock_error"
 else
-	start_command drydock-unconfined "$DD" --root "$DDROOT" run --rm --privileged \
+	start_command drydock-unconfined "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm --privileged \
 		--security-opt seccomp=unconfined busybox true
 fi
 start_row drydock-init "\`drydock run --rm --init busybox true\` (an init, and a sealed copy of drydock)" no
 if [ -n "$drydock_error" ]; then
 	start_na drydock-init "$drydock_error"
 else
-	start_command drydock-init "$DD" --root "$DDROOT" run --rm --init busybox true
+	start_command drydock-init "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm --init busybox true
 fi
 start_row crun-cgroupfs "\`crun run\`, a cgroup (cgroupfs)" no
 start_command crun-cgroupfs $CRUN_CG run --bundle "$T/bundle" bench-crun-cg
@@ -95,7 +95,7 @@ start_row drydock+net "\`drydock run --rm --network none busybox true\`" yes
 if [ -n "$drydock_error" ]; then
 	start_na drydock+net "$drydock_error"
 else
-	start_command drydock+net "$DD" --root "$DDROOT" run --rm --network none busybox true
+	start_command drydock+net "$DD" --root "$DDROOT" --runroot "$DDRUN" run --rm --network none busybox true
 fi
 start_row crun+net "\`crun run\`, no cgroup" yes
 start_command crun+net $CRUN run --bundle "$T/bundle-net" bench-crun-net

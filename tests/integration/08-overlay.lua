@@ -1,20 +1,23 @@
 -- Lab 08: the copy-on-write container layer.
 --
 -- A container's root is an overlay of its image's layers and a layer of
--- its own, <root>/containers/<id>/upper.  Until the lab is done drydock
+-- its own, <root>/containers/<id>/upper (the data root), mounted at
+-- <runroot>/containers/<id>/rootfs (the run root).  Until the lab is done drydock
 -- copies the whole image instead: every test here looks for a fact only
 -- the overlay gives (the root's file system type, the container's own
 -- layer on disk, a whiteout in it).
 local T = require "ddtest"
 
-local function state_root()
-  local root = os.getenv("DRYDOCK_ROOT")
-  assert(root and root ~= "", "DRYDOCK_ROOT is not set")
-  return root
+-- The data root and the run root in effect, as drydock itself says.
+local function roots()
+  local info = dd.info()
+  assert(info.root and info.runroot, "drydock info names both roots")
+  return info.root, info.runroot
 end
 
 -- Run a named container that is kept after it exits (removed after the
--- test); returns the run's result and the container's directory.
+-- test); returns the run's result, the container's directory under the
+-- data root (its layer) and under the run root (its bundle).
 local function run_kept(cmd)
   local name = T.random_name("ddov-")
   T.defer(function() dd.exec{os.getenv("DRYDOCK_BIN") or dd.bin(), "rm", "-f", name} end)
@@ -22,9 +25,13 @@ local function run_kept(cmd)
   T.eq(r.exit_code, 0, "exit code of the container")
   T.ok(r.probe and r.probe.hostname, "the probe's report")
   -- The hostname defaults to the short id: the directory starts with it.
-  local ls = dd.exec{"sh", "-c", 'ls -d "$0"/containers/"$1"*', state_root(), r.probe.hostname}
-  T.eq(ls.exit_code, 0, "finding the container's directory")
-  return r, (ls.stdout:gsub("\n$", ""))
+  local found = {}
+  for _, root in ipairs{roots()} do
+    local ls = dd.exec{"sh", "-c", 'ls -d "$0"/containers/"$1"*', root, r.probe.hostname}
+    T.eq(ls.exit_code, 0, "finding the container's directory under " .. root)
+    found[#found + 1] = (ls.stdout:gsub("\n$", ""))
+  end
+  return r, found[1], found[2]
 end
 
 local function file_kind(path)
@@ -54,12 +61,12 @@ end}
 
 T.test{lab = 8, name = "writes land in the container's own layer, not in the image", function()
   local file, text = "/etc/" .. T.random_name("w"), dd.random_hex(16)
-  local _, dir = run_kept{T.probe, "--write", file .. "=" .. text, "hostname"}
+  local _, dir, bundle = run_kept{T.probe, "--write", file .. "=" .. text, "hostname"}
   T.eq(read_file(dir .. "/upper" .. file), text, "the container's layer holds " .. file)
   -- The mount lived in the container's namespace only: on the host the
   -- mount point is an empty directory.
-  local ls = dd.exec{"ls", "-A", dir .. "/rootfs"}
-  T.eq(ls.stdout, "", "what the host sees in " .. dir .. "/rootfs")
+  local ls = dd.exec{"ls", "-A", bundle .. "/rootfs"}
+  T.eq(ls.stdout, "", "what the host sees in " .. bundle .. "/rootfs")
   local again = T.run{cmd = {T.probe, "--stat", file}}
   T.eq(again.probe.actions[1].exists, false, file .. " in a new container")
 end}
@@ -75,9 +82,9 @@ T.test{lab = 8, name = "a deleted image file is a whiteout in the container's la
 end}
 
 T.test{lab = 8, name = "starting a container copies nothing of the image", function()
-  local _, dir = run_kept{T.probe, "hostname"}
-  local count = dd.exec{"sh", "-c", 'find "$0" -mindepth 1 | wc -l', dir}
+  local _, dir, bundle = run_kept{T.probe, "hostname"}
+  local count = dd.exec{"sh", "-c", 'find "$0" "$1" -mindepth 1 | wc -l', dir, bundle}
   local n = tonumber(count.stdout)
-  T.ok(n and n <= 10, "entries in the container's directory (seen " ..
-       tostring(n) .. ", at most 10: config, state, rootfs, upper, work ...)")
+  T.ok(n and n <= 10, "entries in the container's directories (seen " ..
+       tostring(n) .. ", at most 10: config, state, rootfs, record, upper, work ...)")
 end}

@@ -57,6 +57,33 @@ T.test{lab = 0, name = "info lists every chapter with its lab", function()
   T.match(info.cgroup_mode, "^[vh]", "cgroup mode")
 end}
 
+T.test{lab = 0, name = "a data root of one's own gets a run root of its own beneath it", function()
+  local root = T.tmpdir()
+  local info = dd.info{root = root}
+  T.eq(info.root, root, "data root")
+  T.eq(info.runroot, root .. "/run", "run root")
+  local run = T.tmpdir()
+  T.eq(dd.info{root = root, runroot = run}.runroot, run, "run root given with --runroot")
+end}
+
+-- A reboot empties the run root (a tmpfs) and keeps the data root.
+T.test{lab = 0, name = "a container whose run root went is listed as exited, keeps its name and is removed by rm", function()
+  local bin, root = os.getenv("DRYDOCK_BIN"), T.tmpdir()
+  local name = T.random_name("reboot")
+  T.eq(T.run{root = root, image = "busybox", rm = false, name = name, cmd = {"true"}}.exit_code, 0,
+       "exit code")
+  T.eq(dd.exec{"rm", "-rf", root .. "/run"}.exit_code, 0, "emptying the run root")
+  local ps = dd.exec{bin, "--root", root, "ps", "-a"}
+  T.match(ps.stdout, "Exited %(unknown%)[^\n]*" .. name:gsub("%p", "%%%0"), "ps -a")
+  local again = T.run{root = root, image = "busybox", name = name, cmd = {"true"}}
+  T.eq(again.exit_code, 125, "a new container with the kept container's name")
+  T.eq(dd.exec{bin, "--root", root, "rm", name}.exit_code, 0, "rm exit code")
+  T.eq(dd.exec{bin, "--root", root, "ps", "-aq"}.stdout, "", "containers after rm")
+  local left = dd.exec{"sh", "-c", 'find "$0/containers" "$0/run" -mindepth 1 -maxdepth 2 ' ..
+                       '! -path "$0/run/containers" ! -path "$0/run/names"', root}
+  T.eq(left.stdout, "", "what is left under both roots")
+end}
+
 T.test{lab = 0, name = "an invalid hostname is refused with 125", function()
   local r = T.run{hostname = "-bad_" .. T.random_name("x"), cmd = {"true"}}
   T.eq(r.exit_code, 125, "exit code")
@@ -121,14 +148,14 @@ end}
 -- The runtime keeps a container on disk, not in one process's memory:
 -- whoever made it may die, and another process still cleans up.
 T.test{lab = 0, name = "a container whose drydock was killed is removed by rm -f from another process", function()
-  local bin, root = os.getenv("DRYDOCK_BIN"), os.getenv("DRYDOCK_ROOT")
+  local bin, runroot = os.getenv("DRYDOCK_BIN"), dd.info().runroot
   local name = T.random_name("orphan")
   local h = dd.spawn{rm = false, name = name, cmd = {"sh", "-c", "echo ready; exec sleep 60"}}
   T.defer(function() h:kill("KILL"); h:wait() end)
   T.eq(h:read_line(10000), "ready", "the container's first line")
   local id = dd.exec{bin, "ps", "-q"}.stdout:match("(%x+)")
   T.ok(id, "ps lists the running container")
-  local dir = dd.exec{"sh", "-c", "ls -d " .. root .. "/containers/" .. id .. "*"}.stdout:match("[^\n]+")
+  local dir = dd.exec{"sh", "-c", "ls -d " .. runroot .. "/containers/" .. id .. "*"}.stdout:match("[^\n]+")
   local state = dd.json_decode(assert(io.open(dir .. "/state.json")):read("a"))
   T.eq(state.status, "running", "status in state.json")
   T.ok(state.pid > 0 and state.pid_start > 0, "state.json holds the pid and its start time")
