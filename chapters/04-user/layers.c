@@ -17,9 +17,9 @@
  *
  * drydock takes the copy (doc/04-user.md measures both).  It is made
  * in a temporary directory and renamed into place, so a copy cut short
- * is never used.  The directories from the state root down to what the
- * container must reach are made searchable (o+x, never readable) for
- * the container's root, a host id without other rights.
+ * is never used.  The directories from the data root and the run root
+ * down to what the container must reach are made searchable (o+x, never
+ * readable) for the container's root, a host id without other rights.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,6 +136,26 @@ static __attribute__((unused)) int shifted_layer(const char *cache, const char *
 	return 0;
 }
 
+/* dir, its parent and its grandparent: a container's directory, the
+ * containers/ folder and the root that holds them. */
+static int searchable_up(const char *dir, struct dd_error *err)
+{
+	_cleanup_free_ char *path = strdup(dir);
+	char *slash;
+
+	if (!path)
+		return dd_fail(err, ENOMEM, "Out of memory");
+	for (int i = 0; i < 3; i++) {
+		if (searchable(path, err) < 0)
+			return -1;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			break;
+		*slash = '\0';
+	}
+	return 0;
+}
+
 int user_prepare_layers(struct dd_container *c, struct dd_error *err)
 {
 	struct dd_config *cfg = c->cfg;
@@ -155,7 +175,7 @@ int user_prepare_layers(struct dd_container *c, struct dd_error *err)
 		return dd_fail(err, ENOMEM, "Out of memory");
 	/* BEGIN SOLUTION: make the state root, containers/ and the container's directory searchable, then replace every layer by its copy shifted into the map, cached under <root>/cache/idmap/UID-GID */
 	if (searchable(root, err) < 0 || searchable(containers, err) < 0 ||
-	    searchable(dir, err) < 0)
+	    searchable(dir, err) < 0 || searchable_up(c->dir, err) < 0)
 		return -1;
 	cache = dd_strdup_printf("%s/cache/idmap/%u-%u", root, (unsigned)uid, (unsigned)gid);
 	if (!cache)
