@@ -1,4 +1,4 @@
-/* mutant: adds a line's start and count in 32 bits: a line that ends at 2^32 wraps to a small sum and passes
+/* mutant: checks that a line's inside range ends by the largest id, but not its outside (host) range: a map onto host ids past 2^32 is accepted
  * file: chapters/04-user/idmap.c
  * task: refuse no lines or more than DD_ID_MAPS_MAX, an empty line, a line that runs past the largest id, and two lines whose inside or outside ranges overlap
  */
@@ -7,9 +7,8 @@
 				    n, DD_ID_MAPS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const struct dd_id_map *a = &maps[i];
-		unsigned int inside_end = a->container + a->count, outside_end = a->host + a->count;
 
-		if (a->count == 0 || inside_end > USER_ID_LIMIT || outside_end > USER_ID_LIMIT)
+		if (a->count == 0 || (unsigned long)a->container + a->count > USER_ID_LIMIT)
 			return dd_fail_kind(err, DD_ERR_USAGE, 0,
 					    "Invalid %s line '%u %u %u': it is empty or runs past "
 					    "the largest id", what, a->container, a->host, a->count);
