@@ -138,7 +138,7 @@ static __attribute__((unused)) int shifted_layer(const char *cache, const char *
 
 /* dir, its parent and its grandparent: a container's directory, the
  * containers/ folder and the root that holds them. */
-static int searchable_up(const char *dir, struct dd_error *err)
+static __attribute__((unused)) int searchable_up(const char *dir, struct dd_error *err)
 {
 	_cleanup_free_ char *path = strdup(dir);
 	char *slash;
