@@ -5,6 +5,7 @@
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 
+#include "chapters/04-user/user.h"
 #include "chapters/16-security/security.h"
 #include "core/base/cleanup.h"
 #include "core/cli/cli.h"
@@ -88,6 +89,34 @@ static json_t *confinement(void)
 	return o;
 }
 
+/* The user namespace a container gets without flags (chapter 04). */
+static json_t *user_namespace(void)
+{
+	if (!dd_stage_implemented(&user_stage))
+		return json_pack("{s:b, s:s}", "implemented", 0, "why",
+				 "chapter 04 (user) is not implemented yet (lab 04)");
+	if (geteuid() == 0)
+		return json_pack("{s:b, s:s, s:s, s:s}", "implemented", 1, "default", "host",
+				 "private", "--userns private maps the container's 0..65535 "
+				 "onto drydock's range", "subuid", user_subid_path(false));
+	return json_pack("{s:b, s:s, s:s, s:s}", "implemented", 1, "default", "private",
+			 "private", "without root: the container's root is you, its other "
+			 "ids your own subordinate range", "subuid", user_subid_path(false));
+}
+
+static void print_user_namespace(json_t *u)
+{
+	printf("\nUser namespace of a container started without flags (chapter 04):\n");
+	if (!json_is_true(json_object_get(u, "implemented"))) {
+		printf("  none: %s\n", json_string_value(json_object_get(u, "why")));
+		return;
+	}
+	printf("  default:        %s (%s; subordinate ids from %s)\n",
+	       json_string_value(json_object_get(u, "default")),
+	       json_string_value(json_object_get(u, "private")),
+	       json_string_value(json_object_get(u, "subuid")));
+}
+
 static void print_confinement(json_t *c)
 {
 	json_t *sc = json_object_get(c, "seccomp"), *v;
@@ -139,7 +168,7 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 	const struct dd_flags_spec spec = { .flags = info_flags, .nflags = ARRAY_SIZE(info_flags),
 					    .apply = apply_info, .arg = &as_json };
 	_cleanup_free_ char **ops = NULL;
-	json_t *list, *conf;
+	json_t *list, *conf, *userns;
 	struct utsname u;
 	char kernel[sizeof(u.release) + sizeof(u.machine) + 2] = "unknown";
 	int n;
@@ -166,11 +195,12 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 	conf = dd_stage_implemented(&security_stage) ? confinement()
 		: json_pack("{s:b, s:s}", "implemented", 0, "why",
 			    "chapter 16 (security) is not implemented yet (lab 16)");
+	userns = user_namespace();
 	if (as_json) {
-		json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "kernel", kernel,
+		json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kernel", kernel,
 					 "cgroup_mode", cgroup_mode(), "root", g->roots.data,
 					 "runroot", g->roots.run, "chapters", list,
-					 "confinement", conf);
+					 "confinement", conf, "user_namespace", userns);
 		char *text = json_dumps(root, JSON_INDENT(2));
 
 		puts(text ? text : "{}");
@@ -187,7 +217,9 @@ int cmd_info(int argc, char **argv, struct dd_globals *g)
 		       json_is_true(json_object_get(c, "implemented")) ? "implemented" : "TODO",
 		       chapters[i].chapter, chapters[i].summary);
 	}
+	print_user_namespace(userns);
 	print_confinement(conf);
+	json_decref(userns);
 	json_decref(conf);
 	json_decref(list);
 	return 0;
